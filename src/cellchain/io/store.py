@@ -1,0 +1,193 @@
+"""The warehouse: an embedded DuckDB file built from the bundle. The only module that
+imports ``duckdb``; everything else asks it for tables.
+
+The file lives in the user cache folder (``CELLCHAIN_CACHE_DIR`` overrides it). It is built
+on first use, rebuilt only when the fingerprint of its inputs changes (bundle manifest,
+schema tables, overlay files), and always written to a temporary file that is renamed into
+place, so a crash never leaves a broken warehouse behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cellchain import __version__, schema
+from cellchain.errors import DataError
+from cellchain.io import bundle
+
+log = logging.getLogger(__name__)
+
+#: Bump when the warehouse layout changes in a way the inputs' hashes do not show.
+LAYOUT_VERSION = "1"
+WAREHOUSE_NAME = "warehouse.duckdb"
+BUNDLE_TABLES = ("production", "trade", "governance", "hs_products", "countries",
+                 "country_codes")
+
+#: Views over the base tables, created after loading.
+VIEWS = {
+    "trade_flows": """
+        SELECT t.year, t.hs6, t.exporter_code, e.iso3 AS exporter, t.importer_code,
+               i.iso3 AS importer, t.value_kusd, t.quantity_t
+        FROM trade t
+        LEFT JOIN (SELECT CAST(code AS SMALLINT) AS code, iso3 FROM country_codes
+                   WHERE source = 'baci') e ON t.exporter_code = e.code
+        LEFT JOIN (SELECT CAST(code AS SMALLINT) AS code, iso3 FROM country_codes
+                   WHERE source = 'baci') i ON t.importer_code = i.code
+    """,
+}
+
+
+def cache_dir() -> Path:
+    """Folder of the warehouse file: ``$CELLCHAIN_CACHE_DIR`` or the user cache folder."""
+    env = os.environ.get("CELLCHAIN_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cellchain", appauthor=False))
+
+
+def warehouse_path() -> Path:
+    """Path of the warehouse DuckDB file."""
+    return cache_dir() / WAREHOUSE_NAME
+
+
+def fingerprint() -> str:
+    """Hash of everything the warehouse is built from; a change triggers a rebuild."""
+    digest = hashlib.sha256()
+    digest.update(f"layout={LAYOUT_VERSION};cellchain={__version__}".encode())
+    manifest_path = bundle.bundle_dir() / "manifest.json"
+    try:
+        digest.update(manifest_path.read_bytes())
+    except FileNotFoundError:
+        raise DataError(f"Data bundle manifest {manifest_path} is missing.",
+                        bundle.REBUILD_HINT) from None
+    for path in schema.schema_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stored_fingerprint(path: Path) -> str | None:
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except Exception:  # unreadable or not a DuckDB file: rebuild
+        return None
+    try:
+        row = con.execute("SELECT value FROM _build WHERE key = 'fingerprint'").fetchone()
+        return row[0] if row else None
+    except Exception:
+        return None
+    finally:
+        con.close()
+
+
+def is_current() -> bool:
+    """True if the warehouse file exists and was built from the current inputs."""
+    path = warehouse_path()
+    return path.is_file() and _stored_fingerprint(path) == fingerprint()
+
+
+def build(force: bool = False) -> Path:
+    """Build the warehouse if it is missing or stale (or always, with ``force``).
+
+    Returns the path of the warehouse file. The new file is written next to the old one
+    under a temporary name and renamed into place only when complete.
+    """
+    path = warehouse_path()
+    wanted = fingerprint()
+    if force:
+        close()
+    if not force and path.is_file() and _stored_fingerprint(path) == wanted:
+        return path
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            _load_bundle(con)
+            for name, sql in VIEWS.items():
+                con.execute(f'CREATE VIEW "{name}" AS {sql}')
+            con.execute("CREATE TABLE _build (key VARCHAR, value VARCHAR)")
+            con.executemany("INSERT INTO _build VALUES (?, ?)", [
+                ("fingerprint", wanted), ("cellchain", __version__),
+                ("built_seconds", f"{time.perf_counter() - started:.3f}")])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    except DataError:
+        raise
+    except duckdb.Error as exc:
+        raise DataError(f"Building the warehouse failed: {exc}".splitlines()[0],
+                        "Run 'cellchain data validate' to find the bad input.") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+    log.info("built warehouse %s in %.2f s", path, time.perf_counter() - started)
+    return path
+
+
+def _load_bundle(con) -> None:
+    """Create every bundle table from its schema and load it from the verified Parquet file."""
+    entries = {e["table"]: e for e in bundle.entries()}
+    for table in BUNDLE_TABLES:
+        if table not in entries:
+            raise DataError(f"Data bundle has no table {table!r}.", bundle.REBUILD_HINT)
+        path = bundle.verify_file(entries[table])
+        cols = schema.columns("bundle")[table]
+        names = ", ".join(f'"{c.name}"' for c in cols)
+        con.execute(schema.ddl(table))
+        try:
+            con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} '
+                        f"FROM read_parquet(?)", [str(path)])
+        except Exception as exc:
+            raise DataError(
+                f"Data bundle file {path} does not match the schema of table {table!r}: "
+                f"{str(exc).splitlines()[0]}", bundle.REBUILD_HINT) from None
+
+
+_connection = None
+
+
+def connection():
+    """The process's read-only DuckDB connection to the current warehouse.
+
+    The warehouse is built (or rebuilt) on the first call; later calls reuse the
+    connection.
+    """
+    global _connection
+    if _connection is None:
+        import duckdb
+
+        _connection = duckdb.connect(str(build()), read_only=True)
+    return _connection
+
+
+def close() -> None:
+    """Close the process's connection (the next query reopens it)."""
+    global _connection
+    if _connection is not None:
+        _connection.close()
+        _connection = None
+
+
+def query(sql: str, params: Sequence | None = None):
+    """Run one read-only query on the warehouse and return a pandas DataFrame."""
+    return connection().execute(sql, params or []).df()
+
+
+def query_rows(sql: str, params: Sequence | None = None) -> list[tuple]:
+    """Run one read-only query and return plain tuples (no pandas)."""
+    return connection().execute(sql, params or []).fetchall()

@@ -1,0 +1,46 @@
+"""Unit conversions, each factor with its derivation. The only place conversions live.
+
+Atomic masses (IUPAC 2021 standard atomic weights, abridged): Li 6.941 (conventional
+6.94), O 15.999, C 12.011. Factors below use those values.
+"""
+
+from __future__ import annotations
+
+#: Molar masses [g/mol].
+M_LI = 6.941
+M_O = 15.999
+M_C = 12.011
+M_LI2O = 2 * M_LI + M_O  # 29.881
+M_LI2CO3 = 2 * M_LI + M_C + 3 * M_O  # 73.890
+
+#: Tonnes of lithium per tonne of Li2O: 2 x 6.941 / 29.881 = 0.4645 (rounded as the
+#: industry convention, e.g. USGS and World Mining Data commentary).
+LI_PER_LI2O = 0.4645
+
+#: Tonnes of lithium carbonate equivalent (LCE) per tonne of lithium:
+#: 73.890 / (2 x 6.941) = 5.3227, conventionally 5.323.
+LCE_PER_LI = 5.323
+
+#: Tonnes of LCE per tonne of lithium hydroxide monohydrate (LiOH.H2O, 41.96 g/mol):
+#: 73.890 / (2 x 41.96) = 0.8805; industry uses 0.880.
+LCE_PER_LIOH_H2O = 0.880
+
+
+def li2o_to_li(tonnes_li2o):
+    """Convert tonnes of Li2O to tonnes of contained lithium [t Li]."""
+    return tonnes_li2o * LI_PER_LI2O
+
+
+def li_to_lce(tonnes_li):
+    """Convert tonnes of contained lithium to tonnes of lithium carbonate equivalent [t LCE]."""
+    return tonnes_li * LCE_PER_LI
+
+
+def li2o_to_lce(tonnes_li2o):
+    """Convert tonnes of Li2O to tonnes of lithium carbonate equivalent [t LCE]."""
+    return li_to_lce(li2o_to_li(tonnes_li2o))
+
+
+def lioh_h2o_to_lce(tonnes_lioh_h2o):
+    """Convert tonnes of lithium hydroxide monohydrate to tonnes LCE [t LCE]."""
+    return tonnes_lioh_h2o * LCE_PER_LIOH_H2O
