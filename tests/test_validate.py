@@ -71,3 +71,15 @@ def test_missing_column_reported(bundle_copy):
     _rewrite(bundle_copy, "governance", lambda t: t.drop(["normalized"]))
     problems = validate.validate_bundle()
     assert any(p.field == "normalized" and "missing" in p.message for p in problems)
+
+
+def test_reference_docs_are_generated_from_schema():
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("make_reference",
+                                                  REPO / "docs" / "make_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (REPO / "docs" / "reference.md").read_text(encoding="utf-8") == module.render()
