@@ -1,0 +1,458 @@
+"""The curated registry: reading its CSV tables, merging a user overlay, validating.
+
+The registry is one CSV file per table (``entities``, ``ownership``, ``facilities``,
+``capacity``, ``status``, ``links``, ``country_totals``), shipped in ``registry/`` and
+installed as ``cellchain/registry_data``. A user overlay folder (``--data-dir`` or
+``CELLCHAIN_DATA_DIR``) may hold files with the same names: their rows replace bundled rows
+with the same id (entities, facilities) or are added (every other table).
+
+Every load is validated against ``schema/registry.csv`` and the invariants below; each
+problem names the file, the line and the field, and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from cellchain import nomenclature as nom
+from cellchain import schema
+from cellchain.errors import ValidationError
+
+TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
+          "country_totals")
+KEYED = {"entities": "id", "facilities": "id"}
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Tolerance for shares summing to more than one [fraction].
+SHARE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One registry problem: file, line (1 = header), field, message and how to fix it."""
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", line {self.row}"
+        if self.field:
+            where += f", field {self.field}"
+        return f"{where}: {self.message} ({self.hint})"
+
+
+@dataclass
+class Row:
+    """A parsed registry row with where it came from."""
+
+    values: dict
+    file: str
+    line: int
+
+
+@dataclass
+class Registry:
+    """All registry tables as lists of :class:`Row`, plus the problems found loading them."""
+
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def records(self, table: str) -> list[dict]:
+        return [r.values for r in self.tables.get(table, [])]
+
+
+def registry_dir() -> Path:
+    """Folder of the bundled registry CSVs (installed copy, else the repository's)."""
+    installed = Path(__file__).resolve().parents[1] / "registry_data"
+    if (installed / "facilities.csv").is_file():
+        return installed
+    return Path(__file__).resolve().parents[3] / "registry"
+
+
+def overlay_dir() -> Path | None:
+    """The user overlay folder from ``CELLCHAIN_DATA_DIR``, if set."""
+    env = os.environ.get("CELLCHAIN_DATA_DIR")
+    return Path(env).expanduser() if env else None
+
+
+def input_files() -> list[Path]:
+    """Every registry file the warehouse is built from (bundled, then overlay)."""
+    files = [registry_dir() / f"{t}.csv" for t in TABLES]
+    overlay = overlay_dir()
+    if overlay is not None:
+        files += [overlay / f"{t}.csv" for t in TABLES if (overlay / f"{t}.csv").is_file()]
+    return files
+
+
+# --------------------------------------------------------------------------------------
+# parsing
+# --------------------------------------------------------------------------------------
+def _parse_value(raw: str, col: schema.Column):
+    """Convert one CSV cell to its schema type; raise ValueError with a reason."""
+    text = raw.strip()
+    if text == "":
+        return None
+    if col.type == "DOUBLE":
+        value = float(text)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("not a finite number")
+        return value
+    if col.type == "INTEGER":
+        number = float(text)
+        if not number.is_integer():
+            raise ValueError("not a whole number")
+        return int(number)
+    if col.type == "DATE":
+        return date.fromisoformat(text).isoformat()
+    if col.unit == "date" and not PARTIAL_DATE.match(text):
+        raise ValueError("not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    return text
+
+
+def read_file(path: Path, table: str, problems: list[Problem]) -> list[Row]:
+    """Read one registry CSV, checking its header and each cell's type."""
+    cols = {c.name: c for c in schema.columns("registry")[table]}
+    rows: list[Row] = []
+    try:
+        fh = open(path, newline="", encoding="utf-8")
+    except OSError as exc:
+        problems.append(Problem(str(path), None, None, f"cannot be read ({exc.strerror})",
+                                "check the path and permissions"))
+        return rows
+    with fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c, col in cols.items() if col.required and c not in header]
+        unknown_cols = [h for h in header if h not in cols]
+        for name in missing:
+            problems.append(Problem(str(path), 1, name, "required column is missing",
+                                    f"add a '{name}' column: {cols[name].description}"))
+        for name in unknown_cols:
+            problems.append(Problem(str(path), 1, name, "unknown column",
+                                    f"columns of {table} are: {', '.join(cols)}"))
+        if missing:
+            return rows
+        try:
+            for line, raw in enumerate(reader, start=2):
+                values = {}
+                for name, col in cols.items():
+                    cell = raw.get(name)
+                    if cell is None and None in raw:
+                        cell = ""
+                    try:
+                        values[name] = _parse_value(cell or "", col)
+                    except ValueError as exc:
+                        problems.append(Problem(str(path), line, name,
+                                                f"{cell!r} is {exc}",
+                                                f"give {col.type.lower()} [{col.unit}]"
+                                                if col.unit else "fix the value"))
+                        values[name] = None
+                        continue
+                    if col.required and values[name] is None:
+                        problems.append(Problem(str(path), line, name,
+                                                "required value is empty",
+                                                col.description))
+                if None in raw:
+                    problems.append(Problem(str(path), line, None,
+                                            "more cells than columns",
+                                            "quote values that contain commas"))
+                rows.append(Row(values, str(path), line))
+        except csv.Error as exc:
+            problems.append(Problem(str(path), reader.line_num, None, f"malformed CSV: {exc}",
+                                    "fix the quoting on that line"))
+    return rows
+
+
+def load(overlay: Path | None = None, *, use_env: bool = True) -> Registry:
+    """Read the bundled registry and an overlay (argument, else ``CELLCHAIN_DATA_DIR``).
+
+    Returns a :class:`Registry` with every problem found; it does not raise.
+    """
+    if overlay is None and use_env:
+        overlay = overlay_dir()
+    reg = Registry()
+    base = registry_dir()
+    if overlay is not None and not overlay.is_dir():
+        reg.problems.append(Problem(str(overlay), None, None, "overlay folder does not exist",
+                                    "give an existing folder with --data-dir"))
+        overlay = None
+    for table in TABLES:
+        rows = read_file(base / f"{table}.csv", table, reg.problems)
+        if overlay is not None and (overlay / f"{table}.csv").is_file():
+            extra = read_file(overlay / f"{table}.csv", table, reg.problems)
+            key = KEYED.get(table)
+            if key:
+                replaced = {r.values[key] for r in extra}
+                rows = [r for r in rows if r.values[key] not in replaced] + extra
+            else:
+                rows = rows + extra
+        reg.tables[table] = rows
+    if overlay is not None:
+        for path in sorted(overlay.glob("*.csv")):
+            if path.stem not in TABLES:
+                reg.problems.append(Problem(str(path), None, None, "unknown registry table",
+                                            f"name overlay files {', '.join(TABLES)}.csv"))
+    reg.problems += check(reg)
+    return reg
+
+
+# --------------------------------------------------------------------------------------
+# invariants
+# --------------------------------------------------------------------------------------
+@cache
+def _iso3_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def start_of(text: str | None) -> date | None:
+    """First day a partial date (YYYY, YYYY-MM, YYYY-MM-DD) covers; None for empty."""
+    if not text:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def check(reg: Registry) -> list[Problem]:
+    """Every invariant problem in a loaded registry."""
+    problems: list[Problem] = []
+
+    def bad(row: Row, fld: str | None, message: str, hint: str):
+        problems.append(Problem(row.file, row.line, fld, message, hint))
+
+    iso3 = _iso3_codes()
+    entities = {r.values["id"]: r for r in reg.tables["entities"] if r.values["id"]}
+    facilities = {r.values["id"]: r for r in reg.tables["facilities"] if r.values["id"]}
+
+    for table in ("entities", "facilities"):
+        seen: dict[str, Row] = {}
+        for row in reg.tables[table]:
+            rid = row.values["id"]
+            if rid is None:
+                continue
+            if not ID.match(rid):
+                bad(row, "id", f"id {rid!r} is not lowercase-kebab",
+                    "use lowercase letters, digits and hyphens")
+            if rid in seen:
+                bad(row, "id", f"duplicate id {rid!r} (also line {seen[rid].line})",
+                    "ids must be unique; merge the rows")
+            seen[rid] = row
+    clash = set(entities) & set(facilities)
+    for rid in sorted(clash):
+        bad(facilities[rid], "id", f"id {rid!r} is both an entity and a facility",
+            "rename one of them")
+
+    for row in reg.tables["entities"]:
+        v = row.values
+        if v["country"] and v["country"] not in iso3:
+            bad(row, "country", f"unknown country code {v['country']!r}",
+                "use an ISO 3166 alpha-3 code, e.g. CHN, USA, RUS")
+        if v["kind"] and v["kind"] not in nom.ENTITY_KINDS:
+            bad(row, "kind", f"unknown kind {v['kind']!r}",
+                f"use one of {', '.join(nom.ENTITY_KINDS)}")
+        _check_common(row, bad)
+
+    for row in reg.tables["facilities"]:
+        v = row.values
+        if v["stage"] and v["stage"] not in nom.STAGES:
+            bad(row, "stage", f"unknown stage {v['stage']!r}",
+                f"use one of {', '.join(nom.STAGES)}")
+        for product in _split(v["products"]):
+            if product not in nom.ALL_PRODUCTS:
+                bad(row, "products", f"unknown product {product!r}",
+                    f"use product ids such as {', '.join(nom.ALL_PRODUCTS[:6])}, ...")
+        for chem in _split(v["chemistry"]):
+            if chem not in nom.CHEMISTRIES:
+                bad(row, "chemistry", f"unknown chemistry {chem!r}",
+                    f"use one of {', '.join(nom.CHEMISTRIES)}")
+        for use in _split(v["end_uses"]):
+            if use not in nom.END_USES:
+                bad(row, "end_uses", f"unknown end use {use!r}",
+                    f"use one of {', '.join(nom.END_USES)}")
+        if v["country"] and v["country"] not in iso3:
+            bad(row, "country", f"unknown country code {v['country']!r}",
+                "use an ISO 3166 alpha-3 code")
+        if v["operator"] and v["operator"] not in entities:
+            bad(row, "operator", f"operator {v['operator']!r} not found in entities",
+                "add the entity to entities.csv or fix the id")
+        if v["lat"] is not None and not -90 <= v["lat"] <= 90:
+            bad(row, "lat", f"latitude {v['lat']} out of range", "use -90..90 degrees")
+        if v["lon"] is not None and not -180 <= v["lon"] <= 180:
+            bad(row, "lon", f"longitude {v['lon']} out of range", "use -180..180 degrees")
+        for num in ("jobs", "capex_musd"):
+            if v[num] is not None and v[num] < 0:
+                bad(row, num, f"negative {num}", "use a non-negative number")
+        _check_common(row, bad)
+
+    for row in reg.tables["ownership"]:
+        v = row.values
+        if v["owner"] and v["owner"] not in entities:
+            bad(row, "owner", f"owner {v['owner']!r} not found in entities",
+                "add the entity to entities.csv or fix the id")
+        if v["owned"] and v["owned"] not in entities and v["owned"] not in facilities:
+            bad(row, "owned", f"{v['owned']!r} is neither an entity nor a facility",
+                "fix the id or add the row it refers to")
+        if v["owner"] and v["owner"] == v["owned"]:
+            bad(row, "owned", "an entity cannot own itself", "remove the row")
+        if v["share"] is not None and not 0 <= v["share"] <= 1:
+            bad(row, "share", f"share {v['share']} outside 0..1",
+                "give equity as a fraction, e.g. 0.25 for 25 %")
+        _check_dates(row, bad)
+        _check_common(row, bad)
+    problems += _check_ownership_sums(reg)
+    problems += _check_cycles(reg)
+
+    for row in reg.tables["capacity"]:
+        v = row.values
+        if v["facility"] and v["facility"] not in facilities:
+            bad(row, "facility", f"facility {v['facility']!r} not found",
+                "add it to facilities.csv or fix the id")
+        if v["capacity"] is not None and v["capacity"] < 0:
+            bad(row, "capacity", f"negative capacity {v['capacity']}",
+                "capacities are non-negative")
+        if v["unit"] and v["unit"] not in nom.CAPACITY_UNITS:
+            bad(row, "unit", f"unknown unit {v['unit']!r}",
+                f"use one of {', '.join(nom.CAPACITY_UNITS)}")
+        if v["basis"] and v["basis"] not in nom.CAPACITY_BASES:
+            bad(row, "basis", f"unknown basis {v['basis']!r}",
+                f"use one of {', '.join(nom.CAPACITY_BASES)}")
+        _check_common(row, bad)
+
+    for row in reg.tables["status"]:
+        v = row.values
+        if v["facility"] and v["facility"] not in facilities:
+            bad(row, "facility", f"facility {v['facility']!r} not found",
+                "add it to facilities.csv or fix the id")
+        if v["status"] and v["status"] not in nom.STATUSES:
+            bad(row, "status", f"unknown status {v['status']!r}",
+                f"use one of {', '.join(nom.STATUSES)}")
+        _check_common(row, bad)
+
+    known = set(entities) | set(facilities)
+    for row in reg.tables["links"]:
+        for fld in ("supplier", "customer"):
+            if row.values[fld] and row.values[fld] not in known:
+                bad(row, fld, f"{row.values[fld]!r} is neither a facility nor an entity",
+                    "add it to the registry or fix the id")
+        _check_dates(row, bad)
+        _check_common(row, bad)
+
+    for row in reg.tables["country_totals"]:
+        v = row.values
+        if v["country"] and v["country"] not in iso3 and v["country"] != nom.WORLD:
+            bad(row, "country", f"unknown country code {v['country']!r}",
+                "use an ISO 3166 alpha-3 code or WLD")
+        if v["stage"] and v["stage"] not in nom.STAGES:
+            bad(row, "stage", f"unknown stage {v['stage']!r}",
+                f"use one of {', '.join(nom.STAGES)}")
+        if v["measure"] and v["measure"] not in nom.TOTAL_MEASURES:
+            bad(row, "measure", f"unknown measure {v['measure']!r}",
+                f"use one of {', '.join(nom.TOTAL_MEASURES)}")
+        if v["measure"] == "share" and v["value"] is not None and not 0 <= v["value"] <= 1:
+            bad(row, "value", f"share {v['value']} outside 0..1", "give a fraction")
+        if v["value"] is not None and v["value"] < 0:
+            bad(row, "value", "negative total", "totals are non-negative")
+        _check_common(row, bad)
+    return problems
+
+
+def _split(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(";") if p.strip()]
+
+
+def _check_common(row: Row, bad) -> None:
+    v = row.values
+    url = v.get("source_url")
+    if url is not None and not url.startswith(("http://", "https://")):
+        bad(row, "source_url", f"{url!r} is not a URL", "cite the source's http(s) address")
+    if v.get("confidence") is not None and v["confidence"] not in nom.CONFIDENCE:
+        bad(row, "confidence", f"unknown confidence {v['confidence']!r}",
+            "use high, medium or low")
+
+
+def _check_dates(row: Row, bad) -> None:
+    start, end = start_of(row.values.get("valid_from")), start_of(row.values.get("valid_to"))
+    if start and end and end < start:
+        bad(row, "valid_to", f"ends ({row.values['valid_to']}) before it starts "
+            f"({row.values['valid_from']})", "swap or correct the dates")
+
+
+def _check_ownership_sums(reg: Registry) -> list[Problem]:
+    """Holdings in one entity or facility may not add up to more than 100 % at any date."""
+    problems = []
+    by_owned: dict[str, list[Row]] = {}
+    for row in reg.tables["ownership"]:
+        if row.values["owned"] and row.values["share"] is not None:
+            by_owned.setdefault(row.values["owned"], []).append(row)
+    for owned, rows in sorted(by_owned.items()):
+        moments = {start_of(r.values["valid_from"]) or date.min for r in rows}
+        for moment in sorted(moments):
+            live = [r for r in rows if _valid_at(r.values, moment)]
+            total = sum(r.values["share"] for r in live)
+            if total > 1 + SHARE_TOLERANCE:
+                first = live[0]
+                problems.append(Problem(
+                    first.file, first.line, "share",
+                    f"holdings in {owned!r} add up to {100 * total:.1f} % on "
+                    f"{moment if moment != date.min else 'the earliest date'} (lines "
+                    f"{', '.join(str(r.line) for r in live)})",
+                    "end the old holdings with valid_to, or correct the shares"))
+                break
+    return problems
+
+
+def _valid_at(values: dict, moment: date) -> bool:
+    start = start_of(values.get("valid_from")) or date.min
+    end = start_of(values.get("valid_to")) or date.max
+    return start <= moment < end
+
+
+def _check_cycles(reg: Registry) -> list[Problem]:
+    """Ownership may not loop back on itself (A owns B owns ... owns A)."""
+    graph: dict[str, list[Row]] = {}
+    for row in reg.tables["ownership"]:
+        if row.values["owner"] and row.values["owned"]:
+            graph.setdefault(row.values["owner"], []).append(row)
+    state: dict[str, int] = {}
+    problems = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for row in graph.get(node, []):
+            nxt = row.values["owned"]
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt] if nxt in path else [node, nxt]
+                problems.append(Problem(row.file, row.line, "owned",
+                                        "ownership cycle: " + " -> ".join(cycle),
+                                        "remove or end one of the holdings in the loop"))
+            elif state.get(nxt) is None:
+                visit(nxt, path + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if state.get(node) is None:
+            visit(node, [node])
+    return problems
+
+
+def load_valid(overlay: Path | None = None) -> Registry:
+    """Load and raise :class:`ValidationError` listing every problem, if there are any."""
+    reg = load(overlay)
+    if reg.problems:
+        first = reg.problems[0]
+        more = f" (and {len(reg.problems) - 1} more)" if len(reg.problems) > 1 else ""
+        raise ValidationError(f"Registry problem: {first}{more}", reg.problems,
+                              "Run 'cellchain data validate' to list them all.")
+    return reg

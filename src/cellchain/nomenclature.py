@@ -1,0 +1,50 @@
+"""Canonical names: stages, products, statuses, kinds of entity, confidence levels.
+
+Everything that validates or dispatches on one of these names imports it from here.
+"""
+
+from __future__ import annotations
+
+STAGES = ("mining", "refining", "materials", "cells")
+
+#: Products by stage (DESIGN.md section 3).
+PRODUCTS = {
+    "mining": ("lithium", "nickel", "cobalt", "manganese", "natural_graphite"),
+    "refining": ("lithium_chemicals", "nickel_sulfate", "cobalt_sulfate", "manganese_sulfate",
+                 "spherical_graphite", "synthetic_graphite", "nickel", "cobalt",
+                 "lithium_metal"),
+    "materials": ("cathode", "anode", "precursor"),
+    "cells": ("cells",),
+}
+ALL_PRODUCTS = tuple(p for ps in PRODUCTS.values() for p in ps)
+
+CHEMISTRIES = ("LFP", "NMC", "NCA", "LMFP", "LCO", "LMO", "NCMA", "sodium_ion",
+               "natural_graphite", "synthetic_graphite", "silicon", "carbonate", "hydroxide",
+               "lithium_metal", "solid_state")
+
+END_USES = ("ev_car", "ev_bus_truck", "storage", "consumer", "backup_power")
+
+#: Facility statuses; the first three count as capacity that exists or is being built.
+STATUSES = ("operating", "construction", "announced", "considered", "idle", "closed")
+
+ENTITY_KINDS = ("company", "holding", "fund", "state")
+CONFIDENCE = ("high", "medium", "low")
+CAPACITY_BASES = ("nameplate", "planned", "target")
+TOTAL_MEASURES = ("capacity", "production", "share")
+
+#: Capacity units accepted in the registry, and the canonical unit each converts to.
+CAPACITY_UNITS = {
+    "GWh/yr": "GWh/yr",
+    "t/yr": "t/yr",
+    "t/yr LCE": "t/yr LCE",
+    "t/yr Li2CO3": "t/yr LCE",
+    "t/yr LiOH": "t/yr LCE",
+    "t/yr Li": "t/yr LCE",
+    "t/yr Ni": "t/yr Ni",
+    "t/yr Co": "t/yr Co",
+    "t/yr NiSO4": "t/yr NiSO4",
+    "t/yr CoSO4": "t/yr CoSO4",
+}
+
+#: Pseudo-country code for world totals in country_totals.
+WORLD = "WLD"
