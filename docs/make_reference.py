@@ -4,7 +4,7 @@ from pathlib import Path
 
 from cellchain import schema
 
-HEADER = """# Reference: bundled tables
+HEADER = """# Reference: bundled tables and registry tables
 
 Generated from `src/cellchain/schema/*.csv` by `python docs/make_reference.py`; do not
 edit by hand. A test checks that this file is up to date.
@@ -13,7 +13,8 @@ edit by hand. A test checks that this file is up to date.
 
 
 def render() -> str:
-    return HEADER + schema.reference_markdown("bundle")
+    return (HEADER + "# Public data bundle\n\n" + schema.reference_markdown("bundle")
+            + "\n# Registry\n\n" + schema.reference_markdown("registry"))
 
 
 if __name__ == "__main__":

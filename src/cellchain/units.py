@@ -44,3 +44,25 @@ def li2o_to_lce(tonnes_li2o):
 def lioh_h2o_to_lce(tonnes_lioh_h2o):
     """Convert tonnes of lithium hydroxide monohydrate to tonnes LCE [t LCE]."""
     return tonnes_lioh_h2o * LCE_PER_LIOH_H2O
+
+
+#: Factor from each registry capacity unit to its canonical unit (see nomenclature).
+CAPACITY_FACTORS = {
+    "GWh/yr": 1.0,
+    "t/yr": 1.0,
+    "t/yr LCE": 1.0,
+    "t/yr Li2CO3": 1.0,  # lithium carbonate is the reference compound of LCE
+    "t/yr LiOH": LCE_PER_LIOH_H2O,  # battery-grade hydroxide is traded as the monohydrate
+    "t/yr Li": LCE_PER_LI,
+    "t/yr Ni": 1.0,
+    "t/yr Co": 1.0,
+    "t/yr NiSO4": 1.0,
+    "t/yr CoSO4": 1.0,
+}
+
+
+def to_canonical_capacity(value: float, unit: str) -> tuple[float, str]:
+    """Convert a registry capacity to its canonical unit, e.g. t/yr LiOH -> t/yr LCE."""
+    from cellchain.nomenclature import CAPACITY_UNITS
+
+    return value * CAPACITY_FACTORS[unit], CAPACITY_UNITS[unit]

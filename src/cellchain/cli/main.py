@@ -26,6 +26,11 @@ app = typer.Typer(
 data_app = typer.Typer(help="The bundled public data and the local warehouse.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
+facility_app = typer.Typer(help="One plant, fully explained.", no_args_is_help=True)
+app.add_typer(facility_app, name="facility")
+entity_app = typer.Typer(help="One company, fund or state body and what it controls.",
+                         no_args_is_help=True)
+app.add_typer(entity_app, name="entity")
 
 YearOpt = Annotated[int | None, typer.Option("--year", help="Calendar year (default: latest).")]
 FormatOpt = Annotated[str | None, typer.Option(
@@ -54,13 +59,25 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _data_dir(path: Path | None) -> None:
+    """Point the registry overlay at ``path`` for this run (``CELLCHAIN_DATA_DIR``)."""
+    if path is not None:
+        import os
+
+        os.environ["CELLCHAIN_DATA_DIR"] = str(path)
+
+
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option(
         "--version", help="Print the version and exit.", callback=_print_version,
         is_eager=True)] = False,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Folder of registry overlay CSVs (same names as registry/); "
+        "also CELLCHAIN_DATA_DIR.")] = None,
 ) -> None:
     """cellchain: who supplies and who controls each stage of the battery chain."""
+    _data_dir(data_dir)
 
 
 @app.command()
@@ -103,6 +120,118 @@ def trade(
     df = api.trade(hs, material=material, product=product, importer=importer,
                    exporter=exporter, year=year, measure=measure)
     _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"))
+
+
+@app.command()
+def shares(
+    stage: Annotated[str, typer.Option(help="mining, refining, materials or cells.")] = "cells",
+    year: YearOpt = None,
+    by: Annotated[str, typer.Option(help="location, owner, company or bloc.")] = "location",
+    status: Annotated[str | None, typer.Option(
+        help="Statuses to count, comma-separated, or all (default: operating).")] = None,
+    product: Annotated[str | None, typer.Option(help="Only plants making this product.")]
+    = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Capacity shares of a stage by location, ultimate owner, company or bloc."""
+    from cellchain.chain import shares as shares_mod
+
+    df = shares_mod.shares(stage, year or 2024, by, status, product)
+    _emit(df, fmt, output, f"{stage} capacity by {by}",
+          summary_columns=("hhi", "top3_share", "state_owned_share", "coverage"),
+          percent_columns=("share",))
+
+
+@app.command()
+def jobs(
+    stage: Annotated[str, typer.Option(help="mining, refining, materials or cells.")] = "cells",
+    country: Annotated[str | None, typer.Option(help="Country (ISO3 or name).")] = None,
+    year: YearOpt = None,
+    status: Annotated[str | None, typer.Option(
+        help="Statuses to count, comma-separated, or all (default: operating).")] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
+    from cellchain.chain import jobs as jobs_mod
+
+    df = jobs_mod.jobs(stage, country, year or 2024, status)
+    _emit(df, fmt, output, f"{stage} jobs", percent_columns=())
+    if (fmt or "table") == "table" and output is None and len(df):
+        typer.echo(f"total jobs: {df['jobs'].sum():,.0f} "
+                   f"({(df['basis'].str.startswith('estimated')).sum()} plants estimated)")
+
+
+def _show(obj: dict, fmt: str | None, output: Path | None) -> None:
+    """Print a nested record: JSON for --format json, else an indented outline."""
+    import json
+
+    from cellchain.cli import output as out
+
+    chosen = out.choose_format(fmt, output) if (fmt or output) else "table"
+    if chosen not in ("table", "json"):
+        from cellchain.errors import InvalidInputError
+
+        raise InvalidInputError(f"Format {chosen} does not fit a single record.",
+                                "Use --format json or the default outline.")
+    text = (json.dumps(obj, indent=1, ensure_ascii=False, default=str) + "\n"
+            if chosen == "json" else _outline(obj))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        out._atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _outline(obj, indent: int = 0) -> str:
+    pad = "  " * indent
+    lines = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(v, (dict, list)) and v:
+                lines.append(f"{pad}{k}:")
+                lines.append(_outline(v, indent + 1).rstrip("\n"))
+            else:
+                lines.append(f"{pad}{k}: {'' if v is None or v == [] or v == {} else v}")
+    elif isinstance(obj, list):
+        for item in obj:
+            if isinstance(item, dict):
+                first = True
+                for k, v in item.items():
+                    lead = "- " if first else "  "
+                    first = False
+                    if isinstance(v, float):
+                        v = f"{v:.4g}"
+                    lines.append(f"{pad}{lead}{k}: {'' if v is None else v}")
+            else:
+                lines.append(f"{pad}- {item}")
+    return "\n".join(lines) + "\n"
+
+
+@facility_app.command("show")
+def facility_show(
+    query: Annotated[str, typer.Argument(help="Facility id or part of its name.")],
+    year: YearOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Everything about one plant: owners over time, state backing, capacity, links."""
+    from cellchain.chain import describe
+
+    _show(describe.facility(query, year), fmt, output)
+
+
+@entity_app.command("show")
+def entity_show(
+    query: Annotated[str, typer.Argument(help="Entity id or part of its name.")],
+    year: YearOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """What an entity owns directly and through subsidiaries, by stage and country."""
+    from cellchain.chain import describe
+
+    _show(describe.entity(query, year), fmt, output)
 
 
 @data_app.command("sources")
@@ -148,8 +277,9 @@ def data_path() -> None:
 def data_validate() -> None:
     """Check every bundle file against its hash, its schema and the data invariants."""
     from cellchain import validate
+    from cellchain.io import registry
 
-    problems = validate.validate_bundle()
+    problems = validate.validate_bundle() + registry.load().problems
     for problem in problems:
         typer.echo(str(problem))
     if problems:
@@ -157,7 +287,8 @@ def data_validate() -> None:
 
         raise ValidationError(f"{len(problems)} problem(s) found in the data.", problems,
                               "Fix the rows listed above, or rebuild the bundle.")
-    typer.echo("ok: every bundle file matches its hash, schema and invariants")
+    typer.echo("ok: every bundle file matches its hash, schema and invariants, and the "
+               "registry (with any overlay) is valid")
 
 
 def run() -> None:

@@ -25,7 +25,7 @@ from cellchain import schema
 from cellchain.errors import ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
-          "country_totals")
+          "country_totals", "blocs")
 KEYED = {"entities": "id", "facilities": "id"}
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -104,17 +104,26 @@ def _parse_value(raw: str, col: schema.Column):
     if text == "":
         return None
     if col.type == "DOUBLE":
-        value = float(text)
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError("not a number") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("not a finite number")
         return value
     if col.type == "INTEGER":
-        number = float(text)
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("not a number") from None
         if not number.is_integer():
             raise ValueError("not a whole number")
         return int(number)
     if col.type == "DATE":
-        return date.fromisoformat(text).isoformat()
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError("not a date of the form YYYY-MM-DD") from None
     if col.unit == "date" and not PARTIAL_DATE.match(text):
         raise ValueError("not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
     return text
@@ -125,7 +134,7 @@ def read_file(path: Path, table: str, problems: list[Problem]) -> list[Row]:
     cols = {c.name: c for c in schema.columns("registry")[table]}
     rows: list[Row] = []
     try:
-        fh = open(path, newline="", encoding="utf-8")
+        fh = open(path, newline="", encoding="utf-8")  # noqa: SIM115 (closed below)
     except OSError as exc:
         problems.append(Problem(str(path), None, None, f"cannot be read ({exc.strerror})",
                                 "check the path and permissions"))
@@ -364,6 +373,13 @@ def check(reg: Registry) -> list[Problem]:
             bad(row, "value", f"share {v['value']} outside 0..1", "give a fraction")
         if v["value"] is not None and v["value"] < 0:
             bad(row, "value", "negative total", "totals are non-negative")
+        _check_common(row, bad)
+
+    for row in reg.tables["blocs"]:
+        if row.values["country"] and row.values["country"] not in iso3:
+            bad(row, "country", f"unknown country code {row.values['country']!r}",
+                "use an ISO 3166 alpha-3 code")
+        _check_dates(row, bad)
         _check_common(row, bad)
     return problems
 

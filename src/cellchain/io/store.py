@@ -70,6 +70,14 @@ def fingerprint() -> str:
     for path in schema.schema_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    from cellchain.io import registry
+
+    for path in registry.input_files():
+        digest.update(str(path).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
     return digest.hexdigest()
 
 
@@ -117,6 +125,7 @@ def build(force: bool = False) -> Path:
         con = duckdb.connect(str(tmp))
         try:
             _load_bundle(con)
+            _load_registry(con)
             for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
             con.execute("CREATE TABLE _build (key VARCHAR, value VARCHAR)")
@@ -159,6 +168,31 @@ def _load_bundle(con) -> None:
 
 
 _connection = None
+
+
+def _load_registry(con) -> None:
+    """Validate the registry (bundled plus overlay) and load each table from its schema.
+
+    Raises :class:`~cellchain.errors.ValidationError` before anything is written when any
+    row is invalid, so a bad overlay never replaces a good warehouse.
+    """
+    import pyarrow as pa
+
+    from cellchain.io import registry
+
+    reg = registry.load_valid()
+    arrow_types = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int64(),
+                   "DATE": pa.string(), "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16()}
+    for table in registry.TABLES:
+        cols = schema.columns("registry")[table]
+        con.execute(schema.ddl(table, "registry"))
+        data = pa.Table.from_pylist(
+            reg.records(table),
+            schema=pa.schema([(c.name, arrow_types[c.type]) for c in cols]))
+        con.register("_incoming", data)
+        names = ", ".join(f'"{c.name}"' for c in cols)
+        con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _incoming')
+        con.unregister("_incoming")
 
 
 def connection():

@@ -1,0 +1,133 @@
+"""The registry as of a year: facility status, capacity in canonical units, the ownership
+graph and bloc membership, read from the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from cellchain import units
+from cellchain.chain.ownership import OwnershipGraph
+from cellchain.io import store
+from cellchain.io.registry import start_of
+
+#: Capacity bases that count as existing or scheduled capacity for a year ("target" is an
+#: ambition and never counts).
+COUNTED_BASES = ("nameplate", "planned")
+
+
+def _records(table: str) -> list[dict]:
+    cur = store.connection().execute(f'SELECT * FROM "{table}"')
+    names = [d[0] for d in cur.description]
+    return [{k: _plain(v) for k, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+
+
+def _plain(v):
+    """Dates as ISO strings; NaN as None; everything else unchanged."""
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return None if _missing(v) else v
+
+
+def _missing(v) -> bool:
+    try:
+        return v is None or v != v
+    except (TypeError, ValueError):
+        return False
+
+
+@cache
+def tables() -> dict[str, list[dict]]:
+    """Every registry table as a list of row dicts (cached per process)."""
+    from cellchain.io.registry import TABLES
+
+    return {t: _records(t) for t in TABLES}
+
+
+@cache
+def graph() -> OwnershipGraph:
+    """The ownership graph of the registry."""
+    t = tables()
+    return OwnershipGraph.from_records(t["entities"], t["facilities"], t["ownership"])
+
+
+def facilities() -> dict[str, dict]:
+    return graph().facilities
+
+
+def entities() -> dict[str, dict]:
+    return graph().entities
+
+
+def status_as_of(facility: str, year: int) -> str | None:
+    """Status on 31 Dec of ``year``: the latest dated status by then; an undated status
+    counts when no dated one applies; None when the plant did not exist yet."""
+    rows = [r for r in tables()["status"] if r["facility"] == facility]
+    moment = date(year, 12, 31)
+    dated = sorted((start_of(r["date"]), i, r["status"]) for i, r in enumerate(rows)
+                   if r["date"])
+    live = [s for d, _, s in dated if d <= moment]
+    if live:
+        return live[-1]
+    undated = [r["status"] for r in rows if not r["date"]]
+    if undated and not dated:
+        return undated[-1]
+    return None
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A facility's capacity for a year, in canonical units."""
+
+    value: float
+    unit: str
+    year: int
+    basis: str
+    source_url: str
+
+
+def capacity_as_of(facility: str, year: int) -> Capacity | None:
+    """The latest nameplate or planned capacity with a year <= ``year`` (nameplate wins a
+    tie); None when the registry has none."""
+    best = None
+    for r in tables()["capacity"]:
+        if (r["facility"] != facility or r["year"] is None or r["year"] > year
+                or r["basis"] not in COUNTED_BASES):
+            continue
+        rank = (r["year"], r["basis"] == "nameplate")
+        if best is None or rank > best[0]:
+            best = (rank, r)
+    if best is None:
+        return None
+    r = best[1]
+    value, unit = units.to_canonical_capacity(r["capacity"], r["unit"])
+    return Capacity(value, unit, int(r["year"]), r["basis"], r["source_url"])
+
+
+def blocs_of(country: str, year: int) -> list[str]:
+    """Blocs the country belongs to on 31 Dec of ``year``."""
+    moment = date(year, 12, 31)
+    out = []
+    for r in tables()["blocs"]:
+        if r["country"] != country:
+            continue
+        start = start_of(r["valid_from"]) or date.min
+        end = start_of(r["valid_to"]) or date.max
+        if start <= moment < end:
+            out.append(r["bloc"])
+    return sorted(out)
+
+
+def bloc_ids() -> list[str]:
+    return sorted({r["bloc"] for r in tables()["blocs"]})
+
+
+def world_total(stage: str, unit: str, year: int) -> dict | None:
+    """A sourced world capacity total for the stage in ``unit`` and ``year``, if any."""
+    for r in tables()["country_totals"]:
+        if (r["country"] == "WLD" and r["stage"] == stage and r["measure"] == "capacity"
+                and r["year"] == year and r["unit"] == unit):
+            return r
+    return None
