@@ -47,7 +47,10 @@ def _emit(df, fmt, output, title, summary_columns=(), percent_columns=("share",)
     if len(df):
         for col in summary_columns:
             value = df[col].iloc[0]
-            summary[col] = f"{100 * value:.1f}%" if col.endswith("share") else f"{value:,.0f}"
+            if value is None or value != value:  # None or NaN: not defined for this table
+                continue
+            percent = col.endswith("share") or col == "coverage"
+            summary[col] = f"{100 * value:.1f}%" if percent else f"{value:,.0f}"
     out.write(df, fmt, output, title=title, summary=summary, percent_columns=percent_columns)
 
 
