@@ -15,14 +15,24 @@ def test_shares_sum_to_one_and_conserve_capacity(warehouse, by):
     assert df["capacity"].sum() == pytest.approx(base["capacity"].sum())
 
 
-def test_unattributed_reconciles_to_the_cited_world_total(warehouse):
-    df = shares.shares("cells", 2024, "location").set_index("group")
+@pytest.mark.parametrize("by", ["location", "owner", "bloc"])
+def test_reconciliation_to_the_cited_world_total(warehouse, by):
+    df = shares.shares("cells", 2024, by)
     cited = model.world_total("cells", "GWh/yr", 2024)
     assert cited["value"] == 3000  # IEA, via the registry's country_totals
-    assert df["capacity"].sum() == pytest.approx(3000)
-    named = df.drop("unattributed")["capacity"].sum()
-    assert df.loc["unattributed", "capacity"] == pytest.approx(3000 - named)
+    named = sum(cap.value for _, cap in shares.facility_capacities("cells", 2024))
+    assert df["reconciled_capacity"].sum() == pytest.approx(3000 - named)
     assert df["coverage"].iloc[0] == pytest.approx(named / 3000)
+    if by != "bloc":
+        assert df["capacity"].sum() == pytest.approx(3000)
+
+
+def test_country_share_times_world_total_fills_a_country(warehouse):
+    # registry: China ~85 % of 2023 cell capacity (IEA) and world 2,500 GWh/yr (IEA)
+    df = shares.shares("cells", 2023, "location").set_index("group")
+    assert df.loc["CHN", "capacity"] == pytest.approx(0.85 * 2500)
+    assert df.loc["CHN", "reconciled_capacity"] > 0
+    assert df["share"].sum() == pytest.approx(1.0)
 
 
 def test_state_owned_share_counts_rosatom_plant(warehouse):

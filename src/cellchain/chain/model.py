@@ -131,3 +131,25 @@ def world_total(stage: str, unit: str, year: int) -> dict | None:
                 and r["year"] == year and r["unit"] == unit):
             return r
     return None
+
+
+def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
+    """Sourced capacity totals by country for a stage, unit and year.
+
+    A country's ``share`` of world capacity counts when a world capacity total in the same
+    unit and year is cited too (value = share x world total). Returns
+    ``{iso3: {"value": ..., "source_url": ..., "derived": bool}}``; the world is excluded.
+    """
+    world = world_total(stage, unit, year)
+    out: dict[str, dict] = {}
+    for r in tables()["country_totals"]:
+        if r["country"] == "WLD" or r["stage"] != stage or r["year"] != year:
+            continue
+        if r["measure"] == "capacity" and r["unit"] == unit:
+            out[r["country"]] = {"value": r["value"], "source_url": r["source_url"],
+                                 "derived": False}
+        elif (r["measure"] == "share" and r["unit"] == "fraction of world capacity"
+              and world is not None and r["country"] not in out):
+            out[r["country"]] = {"value": r["value"] * world["value"],
+                                 "source_url": r["source_url"], "derived": True}
+    return out

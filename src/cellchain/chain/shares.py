@@ -64,7 +64,9 @@ def shares(stage: str = "cells", year: int = 2024, by: str = "location",
     pandas.DataFrame
         One row per group and unit: ``stage``, ``year``, ``by``, ``group`` (ISO3, entity id,
         bloc id or ``unattributed``), ``group_name``, ``capacity``, ``unit``, ``share``
-        [0-1 of the total], ``facilities`` (count), and for the whole table ``hhi``
+        [0-1 of the total], ``facilities`` (count), ``reconciled_capacity`` (the part of
+        ``capacity`` that comes from cited country or world totals, not named plants), and
+        for the whole table ``hhi``
         [0-10,000, over attributed groups], ``top3_share``, ``state_owned_share`` [0-1] and
         ``coverage`` (named plants / cited world total, empty when no total is cited).
     """
@@ -79,8 +81,11 @@ def shares(stage: str = "cells", year: int = 2024, by: str = "location",
     acc: dict[tuple[str, str], list] = {}
     state_cap: dict[str, float] = {}
     named: dict[str, float] = {}
+    named_by_country: dict[str, dict[str, float]] = {}
     for fac, cap in facility_capacities(stage, year, statuses, product):
         named[cap.unit] = named.get(cap.unit, 0.0) + cap.value
+        per_country = named_by_country.setdefault(cap.unit, {})
+        per_country[fac["country"]] = per_country.get(fac["country"], 0.0) + cap.value
         state_cap[cap.unit] = state_cap.get(cap.unit, 0.0) + cap.value * sum(
             g.state_share(fac["id"], year).values())
         for group, weight in _attribution(fac, year, by, g):
@@ -89,14 +94,14 @@ def shares(stage: str = "cells", year: int = 2024, by: str = "location",
             slot[1].add(fac["id"])
     rows = []
     for unit, total_named in sorted(named.items()):
-        total = total_named
+        reconciled: dict[str, float] = {}
         coverage = None
-        cited = model.world_total(stage, unit, year) if "operating" in statuses else None
-        if cited is not None:
-            coverage = total_named / cited["value"] if cited["value"] else None
-            if cited["value"] > total_named:
-                acc[(unit, UNATTRIBUTED)] = [cited["value"] - total_named, set()]
-                total = cited["value"]
+        total = total_named
+        if "operating" in statuses:
+            total = _reconcile(stage, unit, year, by, acc, named_by_country.get(unit, {}),
+                               reconciled)
+            if total > total_named:
+                coverage = total_named / total
         groups = [(grp, v) for (u, grp), v in acc.items() if u == unit]
         attributed = [v[0] for grp, v in groups if grp != UNATTRIBUTED]
         shares_ = [v / total for v in attributed]
@@ -107,16 +112,50 @@ def shares(stage: str = "cells", year: int = 2024, by: str = "location",
                 "stage": stage, "year": year, "by": by, "group": grp,
                 "group_name": _group_name(grp, by, countries), "capacity": value,
                 "unit": unit, "share": value / total if total else 0.0,
-                "facilities": len(facs), "hhi": hhi, "top3_share": top3,
+                "facilities": len(facs), "reconciled_capacity": reconciled.get(grp, 0.0),
+                "hhi": hhi, "top3_share": top3,
                 "state_owned_share": state_cap[unit] / total if total else 0.0,
                 "coverage": coverage,
             })
     df = pd.DataFrame(rows, columns=[
         "stage", "year", "by", "group", "group_name", "capacity", "unit", "share",
-        "facilities", "hhi", "top3_share", "state_owned_share", "coverage"])
+        "facilities", "reconciled_capacity", "hhi", "top3_share", "state_owned_share",
+        "coverage"])
     if by != "bloc" and len(df):
         concentration.shares(df["capacity"])  # raises on negative capacities
     return df
+
+
+def _reconcile(stage, unit, year, by, acc, named_by_country, reconciled) -> float:
+    """Add cited-but-unnamed capacity to ``acc`` and return the table's total.
+
+    A country whose cited total exceeds its named plants gets the difference: under
+    ``by="location"`` in its own row (and in ``reconciled``), otherwise in ``unattributed``
+    since its owners are unknown. What the cited world total leaves after that is
+    ``unattributed`` too.
+    """
+    total = sum(named_by_country.values())
+    for country, cited in sorted(model.country_totals(stage, unit, year).items()):
+        extra = cited["value"] - named_by_country.get(country, 0.0)
+        if extra <= 0:
+            continue
+        group = country if by == "location" else UNATTRIBUTED
+        if by == "bloc":
+            blocs = model.blocs_of(country, year) or ["none"]
+            for b in blocs:
+                acc.setdefault((unit, b), [0.0, set()])[0] += extra
+                reconciled[b] = reconciled.get(b, 0.0) + extra
+        else:
+            acc.setdefault((unit, group), [0.0, set()])[0] += extra
+            reconciled[group] = reconciled.get(group, 0.0) + extra
+        total += extra
+    world = model.world_total(stage, unit, year)
+    if world is not None and world["value"] > total:
+        rest = world["value"] - total
+        acc.setdefault((unit, UNATTRIBUTED), [0.0, set()])[0] += rest
+        reconciled[UNATTRIBUTED] = reconciled.get(UNATTRIBUTED, 0.0) + rest
+        total = world["value"]
+    return total
 
 
 def _attribution(fac: dict, year: int, by: str, g) -> list[tuple[str, float]]:
@@ -136,7 +175,7 @@ def _attribution(fac: dict, year: int, by: str, g) -> list[tuple[str, float]]:
 
 def _group_name(group: str, by: str, countries) -> str:
     if group == UNATTRIBUTED:
-        return "other / unattributed (cited world total minus named plants)"
+        return "other / unattributed (cited totals not covered by named plants)"
     if by in ("location", "owner"):
         return countries.country_name(group)
     if by == "company":
