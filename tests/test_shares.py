@@ -28,9 +28,12 @@ def test_reconciliation_to_the_cited_world_total(warehouse, by):
 
 
 def test_country_share_times_world_total_fills_a_country(warehouse):
-    # registry: China ~85 % of 2023 cell capacity (IEA) and world 2,500 GWh/yr (IEA)
+    # registry: China ~85 % of 2023 cell capacity (IEA) times the most confident cited
+    # world total for 2023 (BNEF ~2,600 GWh/yr, medium, beats a low-confidence 2,500)
+    world = model.world_total("cells", "GWh/yr", 2023)
+    assert world["value"] == 2600 and world["confidence"] == "medium"
     df = shares.shares("cells", 2023, "location").set_index("group")
-    assert df.loc["CHN", "capacity"] == pytest.approx(0.85 * 2500)
+    assert df.loc["CHN", "capacity"] == pytest.approx(0.85 * 2600)
     assert df.loc["CHN", "reconciled_capacity"] > 0
     assert df["share"].sum() == pytest.approx(1.0)
 

@@ -124,13 +124,19 @@ def bloc_ids() -> list[str]:
     return sorted({r["bloc"] for r in tables()["blocs"]})
 
 
+#: Where sources disagree, the most confident row wins; ties go to the first in the file.
+CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def _best(rows: list[dict]) -> dict | None:
+    return min(rows, key=lambda r: CONFIDENCE_RANK.get(r["confidence"], 3), default=None)
+
+
 def world_total(stage: str, unit: str, year: int) -> dict | None:
-    """A sourced world capacity total for the stage in ``unit`` and ``year``, if any."""
-    for r in tables()["country_totals"]:
-        if (r["country"] == "WLD" and r["stage"] == stage and r["measure"] == "capacity"
-                and r["year"] == year and r["unit"] == unit):
-            return r
-    return None
+    """The most confident sourced world capacity total for the stage, unit and year."""
+    return _best([r for r in tables()["country_totals"]
+                  if r["country"] == "WLD" and r["stage"] == stage
+                  and r["measure"] == "capacity" and r["year"] == year and r["unit"] == unit])
 
 
 def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
@@ -141,15 +147,23 @@ def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
     ``{iso3: {"value": ..., "source_url": ..., "derived": bool}}``; the world is excluded.
     """
     world = world_total(stage, unit, year)
-    out: dict[str, dict] = {}
+    direct: dict[str, list[dict]] = {}
+    via_share: dict[str, list[dict]] = {}
     for r in tables()["country_totals"]:
         if r["country"] == "WLD" or r["stage"] != stage or r["year"] != year:
             continue
         if r["measure"] == "capacity" and r["unit"] == unit:
-            out[r["country"]] = {"value": r["value"], "source_url": r["source_url"],
-                                 "derived": False}
-        elif (r["measure"] == "share" and r["unit"] == "fraction of world capacity"
-              and world is not None and r["country"] not in out):
-            out[r["country"]] = {"value": r["value"] * world["value"],
-                                 "source_url": r["source_url"], "derived": True}
+            direct.setdefault(r["country"], []).append(r)
+        elif r["measure"] == "share" and r["unit"] == "fraction of world capacity":
+            via_share.setdefault(r["country"], []).append(r)
+    out: dict[str, dict] = {}
+    for country, rows in direct.items():
+        r = _best(rows)
+        out[country] = {"value": r["value"], "source_url": r["source_url"], "derived": False}
+    if world is not None:
+        for country, rows in via_share.items():
+            if country not in out:
+                r = _best(rows)
+                out[country] = {"value": r["value"] * world["value"],
+                                "source_url": r["source_url"], "derived": True}
     return out
