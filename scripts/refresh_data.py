@@ -192,7 +192,7 @@ def read_production(db: Path) -> pa.Table:
     for sheet in sheets:
         cols = [r[1] for r in con.execute(f'pragma table_info("{sheet}")')]
         years = [c for c in cols if c.isdigit()]
-        for rec in con.execute(f'select * from "{sheet}"'):
+        for source_row, rec in enumerate(con.execute(f'select * from "{sheet}" order by rowid')):
             r = dict(zip(cols, rec, strict=True))
             aggregate = r["Country_Code"] == "DELETE"
             for y in years:
@@ -209,6 +209,7 @@ def read_production(db: Path) -> pa.Table:
                     "quantity": None if q is None else float(q),
                     "unit": r["unit"],
                     "data_flag": None if r["data_source"] in (None, "nan") else r["data_source"],
+                    "source_row": source_row,
                 })
     con.close()
     for row in rows:
@@ -222,7 +223,7 @@ def read_production(db: Path) -> pa.Table:
         ("country_name", pa.string()), ("source_code", pa.string()), ("iso3", pa.string()),
         ("is_aggregate", pa.bool_()), ("year", pa.int16()), ("quantity", pa.float64()),
         ("unit", pa.string()), ("data_flag", pa.string()), ("li_t", pa.float64()),
-        ("lce_t", pa.float64()),
+        ("lce_t", pa.float64()), ("source_row", pa.int32()),
     ])
     return pa.Table.from_pylist(rows, schema=schema)
 
@@ -260,23 +261,33 @@ def read_governance(db: Path) -> pa.Table:
     for table, measure in WGI_MEASURES.items():
         cols = [r[1] for r in con.execute(f'pragma table_info("{table}")')]
         years = [c for c in cols if c.isdigit()]
-        for rec in con.execute(f'select * from "{table}"'):
+        seen: set[str] = set()
+        for rec in con.execute(f'select * from "{table}" order by rowid'):
             r = dict(zip(cols, rec, strict=True))
-            names[r["Code"]] = (r["Country/Territory"], r.get("country_code"))
+            if r["Code"] in seen:  # a duplicated country (Guyana): the first row is used
+                continue
+            seen.add(r["Code"])
+            names.setdefault(r["Code"], (r["Country/Territory"], r.get("country_code")))
             for y in years:
                 raw = r[y]
                 v = None if raw in MISSING else float(raw)
-                values.setdefault((r["Code"], int(y)), {})[measure] = v
+                slot = values.setdefault((r["Code"], int(y)), {})
+                slot[measure] = v
+                if measure == "normalized":
+                    slot["missing_mark"] = None if v is not None else (
+                        "null" if raw is None else str(raw))
     con.close()
     rows = []
     for (code, year), meas in sorted(values.items()):
         name, baci_code = names[code]
         row = {"iso3": code, "country_name": name, "baci_code": baci_code, "year": year}
         row.update({m: meas.get(m) for m in WGI_MEASURES.values()})
+        row["missing_mark"] = meas.get("missing_mark")
         rows.append(row)
     schema = pa.schema([("iso3", pa.string()), ("country_name", pa.string()),
                         ("baci_code", pa.string()), ("year", pa.int16())]
-                       + [(m, pa.float64()) for m in WGI_MEASURES.values()])
+                       + [(m, pa.float64()) for m in WGI_MEASURES.values()]
+                       + [("missing_mark", pa.string())])
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -306,30 +317,32 @@ def read_hs_products(wmd_db: Path, baci_db: Path, trade: pa.Table) -> pa.Table:
         'select code, description from "product_codes_HS92_V202401b"')}
     con.close()
     con = sqlite3.connect(wmd_db)
-    owners: dict[str, list[tuple[str, str]]] = {}
-    for sheet, main, extra in con.execute(
-            'select Sheet_name, "HS Code", "HS Code - Complementary" from "HS Code Map"'):
+    owners: dict[str, list[tuple[str, str, str]]] = {}
+    for sheet, ref, main, extra in con.execute(
+            'select Sheet_name, "Reference ID", "HS Code", "HS Code - Complementary" '
+            'from "HS Code Map"'):
         if main and main.isdigit():
-            owners.setdefault(main, []).append((material_id(sheet), "primary"))
+            owners.setdefault(main, []).append((material_id(sheet), "primary", ref))
         for code in (extra or "").split(";"):
             if code.strip().isdigit():
-                owners.setdefault(code.strip(), []).append((material_id(sheet), "complementary"))
+                owners.setdefault(code.strip(), []).append(
+                    (material_id(sheet), "complementary", ref))
     con.close()
     codes = sorted(set(trade.column("hs6").to_pylist()))
     rows = []
     for code in codes:
         form, stage = hs_form(code)
-        for material, role in owners.get(code, [(None, None)]):
+        for material, role, ref in owners.get(code, [(None, None, None)]):
             rows.append({
                 "hs6": code, "description": desc.get(code), "material": material,
                 "role": role, "form": form, "stage": stage,
-                "product": BATTERY_PRODUCTS.get(code),
+                "product": BATTERY_PRODUCTS.get(code), "wmd_reference_id": ref,
             })
     rows.sort(key=lambda r: (r["hs6"], r["material"] or ""))
     return pa.Table.from_pylist(rows, schema=pa.schema([
         ("hs6", pa.string()), ("description", pa.string()), ("material", pa.string()),
         ("role", pa.string()), ("form", pa.string()), ("stage", pa.string()),
-        ("product", pa.string())]))
+        ("product", pa.string()), ("wmd_reference_id", pa.string())]))
 
 
 def read_countries(wmd_db: Path, baci_db: Path, wgi_db: Path) -> tuple[pa.Table, pa.Table]:

@@ -26,6 +26,8 @@ app = typer.Typer(
 data_app = typer.Typer(help="The bundled public data and the local warehouse.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
+risk_app = typer.Typer(help="Supply risk: GeoPolRisk and concentration.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
 facility_app = typer.Typer(help="One plant, fully explained.", no_args_is_help=True)
 app.add_typer(facility_app, name="facility")
 entity_app = typer.Typer(help="One company, fund or state body and what it controls.",
@@ -235,6 +237,74 @@ def entity_show(
     from cellchain.chain import describe
 
     _show(describe.entity(query, year), fmt, output)
+
+
+@risk_app.command("geopolrisk")
+def risk_geopolrisk(
+    material: Annotated[list[str] | None, typer.Option(
+        "--material", "-m", help="Material id (repeatable; default with --all: every one).")]
+    = None,
+    country: Annotated[list[str] | None, typer.Option(
+        help="Importing country, ISO3 or name (repeatable).")] = None,
+    region: Annotated[list[str] | None, typer.Option(
+        help="Built-in region (EU27) or NAME=ISO3,ISO3,... (repeatable).")] = None,
+    regions_file: Annotated[Path | None, typer.Option(
+        "--regions-file", help="File of 'NAME: ISO3, ISO3, ...' lines.")] = None,
+    year: Annotated[list[int] | None, typer.Option(
+        "--year", help="Year (repeatable; default: every year with data).")] = None,
+    all_: Annotated[bool, typer.Option(
+        "--all", help="The whole grid: every material, country and year.")] = False,
+    variant: Annotated[str, typer.Option(
+        help="reference (geopolrisk-py conventions) or stage_consistent.")] = "reference",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """GeoPolRisk score, import risk, HHI and characterisation factor (Koyamparambath et al.)."""
+    from cellchain.errors import InvalidInputError
+    from cellchain.metrics import geopolrisk as gpr
+
+    regions: dict[str, list[str]] = {}
+    for item in region or []:
+        if "=" in item:
+            name, members = item.split("=", 1)
+            regions[name.strip()] = [m.strip() for m in members.split(",") if m.strip()]
+        elif item.upper() in gpr.BUILTIN_REGIONS:
+            regions[item.upper()] = list(gpr.BUILTIN_REGIONS[item.upper()])
+        else:
+            raise InvalidInputError(
+                f"Unknown region {item!r}.",
+                f"Use {', '.join(gpr.BUILTIN_REGIONS)} or NAME=ISO3,ISO3,...")
+    if regions_file is not None:
+        regions.update(gpr.read_regions(regions_file))
+    if not all_ and not material:
+        raise InvalidInputError("Give --material (or --all for the whole grid).",
+                                "For example --material lithium --country USA --year 2022.")
+    if not all_ and not country and not regions:
+        raise InvalidInputError("Give --country or --region (or --all).",
+                                "For example --country USA or --region EU27.")
+    countries_ = None if (all_ and not country) else (country or [])
+    df = gpr.grid(materials_=material or None, countries=countries_, regions=regions,
+                  years_=year or None, variant=variant)
+    _emit(df, fmt, output, "GeoPolRisk", percent_columns=())
+
+
+@risk_app.command("concentration")
+def risk_concentration(
+    material: Annotated[str, typer.Option("--material", "-m", help="Material id.")],
+    year: YearOpt = None,
+    source: Annotated[str, typer.Option(
+        help="production (mine output), exports (world trade) or imports (of --country).")]
+    = "production",
+    country: Annotated[str | None, typer.Option(
+        help="Importing country for imports and import reliance.")] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """HHI, top-N shares, governance-weighted HHI and import reliance of a material."""
+    from cellchain.metrics import supply
+
+    df = supply.concentration(material, year, source, country)
+    _emit(df, fmt, output, f"{material} supply concentration", percent_columns=())
 
 
 @data_app.command("sources")
