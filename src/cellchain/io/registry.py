@@ -25,7 +25,7 @@ from cellchain import schema
 from cellchain.errors import ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
-          "country_totals", "blocs")
+          "country_totals", "blocs", "intensities", "chemistry_mix", "demand")
 KEYED = {"entities": "id", "facilities": "id"}
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -374,6 +374,16 @@ def check(reg: Registry) -> list[Problem]:
         if v["value"] is not None and v["value"] < 0:
             bad(row, "value", "negative total", "totals are non-negative")
         _check_common(row, bad)
+
+    for table in ("intensities", "chemistry_mix", "demand"):
+        for row in reg.tables[table]:
+            v = row.values
+            for fld in ("kg_per_kwh", "share", "value"):
+                if v.get(fld) is not None and v[fld] < 0:
+                    bad(row, fld, f"negative {fld}", "use a non-negative number")
+            if table == "chemistry_mix" and v["share"] is not None and v["share"] > 1:
+                bad(row, "share", f"share {v['share']} above 1", "give a fraction 0-1")
+            _check_common(row, bad)
 
     for row in reg.tables["blocs"]:
         if row.values["country"] and row.values["country"] not in iso3:

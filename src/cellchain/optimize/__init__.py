@@ -1,0 +1,1 @@
+"""The flow model: network data, build, solve (warm-started), results."""
