@@ -10,6 +10,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Tests never assert on time: no per-example deadline (the machines are shared and noisy).
+settings.register_profile("cellchain", deadline=None, derandomize=True)
+settings.load_profile("cellchain")
 
 # Set before cellchain is imported, so every test and every CLI subprocess uses it.
 _CACHE = Path(tempfile.mkdtemp(prefix="cellchain-test-cache-"))

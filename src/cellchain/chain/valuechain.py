@@ -85,10 +85,7 @@ def recipe(year: int) -> dict[str, dict[str, float]]:
     cell (``COMPOSITE``), and :func:`recipe_basis` says so.
     """
     mix = chemistry_mix(year)
-    if recipe_basis(year) == "world chemistry mix":
-        weights = mix
-    else:
-        weights = {COMPOSITE: 1.0}
+    weights = mix if recipe_basis(year) == "world chemistry mix" else {COMPOSITE: 1.0}
     if not intensity(next(iter(weights)), "cathode"):
         raise DataError("No cathode intensity for the recipe.",
                         "Add cathode rows to registry/intensities.csv.")
