@@ -143,7 +143,9 @@ def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
     """Sourced capacity totals by country for a stage, unit and year.
 
     A country's ``share`` of world capacity counts when a world capacity total in the same
-    unit and year is cited too (value = share x world total). Returns
+    unit and year is cited too (value = share x world total). Where no capacity figure is
+    cited, the country's production (or its share of a cited world production) stands in
+    as a lower bound. Returns
     ``{iso3: {"value": ..., "source_url": ..., "derived": bool}}``; the world is excluded.
     """
     world = world_total(stage, unit, year)
@@ -165,5 +167,32 @@ def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
             if country not in out:
                 r = _best(rows)
                 out[country] = {"value": r["value"] * world["value"],
+                                "source_url": r["source_url"], "derived": True}
+    # Production stands in for capacity where no capacity figure is cited (a lower bound):
+    # a country's own output, else its share of a cited world output.
+    prod_unit = unit.replace("/yr", "")
+    produced: dict[str, list[dict]] = {}
+    prod_share: dict[str, list[dict]] = {}
+    world_prod = None
+    for r in tables()["country_totals"]:
+        if r["stage"] != stage or r["year"] != year:
+            continue
+        if r["measure"] == "production" and r["unit"] == prod_unit:
+            if r["country"] == "WLD":
+                world_prod = _best([world_prod, r] if world_prod else [r])
+            else:
+                produced.setdefault(r["country"], []).append(r)
+        elif r["measure"] == "share" and r["unit"] == "fraction of world production":
+            prod_share.setdefault(r["country"], []).append(r)
+    for country, rows in produced.items():
+        if country not in out:
+            r = _best(rows)
+            out[country] = {"value": r["value"], "source_url": r["source_url"],
+                            "derived": True}
+    if world_prod is not None:
+        for country, rows in prod_share.items():
+            if country not in out:
+                r = _best(rows)
+                out[country] = {"value": r["value"] * world_prod["value"],
                                 "source_url": r["source_url"], "derived": True}
     return out

@@ -127,12 +127,13 @@ def market_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
         if key not in best or model.CONFIDENCE_RANK.get(r["confidence"], 3) < \
                 model.CONFIDENCE_RANK.get(best[key]["confidence"], 3):
             best[key] = r
-    years = sorted({y for (m, y) in best if m == "WLD" and y <= year
-                    and any(m2 not in ("WLD",) and y2 == y for (m2, y2) in best)})
-    if not years:
-        raise DataError(f"No sourced {end_use} demand by market for {year} or before.",
+    complete = sorted({y for (m, y) in best if m == "WLD"
+                       and any(m2 != "WLD" and y2 == y for (m2, y2) in best)})
+    if not complete:
+        raise DataError(f"No sourced {end_use} demand split by market.",
                         "Add world and regional rows to registry/demand.csv.")
-    pick = years[-1]
+    earlier = [y for y in complete if y <= year]
+    pick = earlier[-1] if earlier else complete[0]  # else the nearest later year
     demand = {m: 0.0 for m in MODEL_MARKETS}
     sources = {"year": str(pick)}
     for (m, y), r in best.items():

@@ -26,6 +26,8 @@ app = typer.Typer(
 data_app = typer.Typer(help="The bundled public data and the local warehouse.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
+scenario_app = typer.Typer(help="Scenario files: validate and run.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
 risk_app = typer.Typer(help="Supply risk: GeoPolRisk and concentration.", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
 facility_app = typer.Typer(help="One plant, fully explained.", no_args_is_help=True)
@@ -237,6 +239,57 @@ def entity_show(
     from cellchain.chain import describe
 
     _show(describe.entity(query, year), fmt, output)
+
+
+@app.command()
+def exposure(
+    market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
+    year: YearOpt = None,
+    by: Annotated[str, typer.Option(help="location or owner.")] = "location",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Where a market's batteries come from, stage by stage (flow model, traced upstream)."""
+    from cellchain.trace import exposure as exposure_mod
+
+    df = exposure_mod.exposure(market, year or 2024, by)
+    _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",))
+
+
+@scenario_app.command("validate")
+def scenario_validate(path: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
+                      ) -> None:
+    """Check a scenario file (schema, ids, countries, blocs) without running it."""
+    from cellchain.optimize.network import build_network
+    from cellchain.scenarios import apply, load
+
+    scenario = load.load(path)
+    apply.to_changes(scenario, build_network(scenario.year), str(path))
+    typer.echo(f"ok: {path} ({scenario.name}; {len(scenario.shocks)} shock(s), "
+               f"{len(scenario.policy)} policy rule(s))")
+
+
+@scenario_app.command("run")
+def scenario_run(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Baseline vs scenario: served and unserved demand, concentration, covered share, jobs."""
+    from cellchain.scenarios import load, run
+
+    scenario = load.load(path)
+    df, summary = run.run(scenario, str(path))
+    _emit(df, fmt, output, scenario.name, percent_columns=("unserved_share",))
+    if (fmt or "table") == "table" and output is None:
+        typer.echo(f"status: {summary['status']}")
+        for market, rows in summary["bottlenecks"].items():
+            tight = rows[0]
+            typer.echo(f"bottleneck for {market}: {tight['product']} (compliant capacity "
+                       f"{tight['compliant_capacity']:,.0f} vs {tight['needed']:,.0f} "
+                       f"{tight['unit']} needed)")
+        for product, change in summary["capacity_change"].items():
+            typer.echo(f"capacity change, {product}: {change:+,.1f}")
 
 
 @risk_app.command("geopolrisk")

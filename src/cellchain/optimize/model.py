@@ -19,7 +19,9 @@ Constraints (one family per function below)
     demand             sum_{t,o} f[t, cells, o, m] + u[m] = D[m]            all m
 
 Objective
-    minimise  sum f * dist(o, d) / 1000 km  +  PENALTY * sum_m u[m]
+    minimise  sum f * w_p * (dist(o, d) / 1000 km + HANDLING)  +  PENALTY * sum_m u[m]
+    with w_p = 1 per tonne, and for cells the tonnes of cathode and anode in a GWh (the
+    recipe), so that shipping finished cells and shipping their materials compare fairly.
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ import numpy as np
 from cellchain.optimize.network import PRODUCTS, Network, distance_km
 
 #: Cost of one GWh of unserved cell demand, far above any transport cost of serving it.
-PENALTY = 1.0e7
+PENALTY = 1.0e9
 INF = 1.0e30
+#: Cost of handling a unit even at home [1000 km equivalent], so no flow is free and the
+#: model ships nothing it does not need.
+HANDLING = 1.0e-3
 TIERS = (0, 1)
 
 
@@ -65,6 +70,8 @@ def build_model(net: Network):
     market_dist = np.array([[min((dist[o, d] for d in mem), default=10.0) for mem in members]
                             for o in range(n)])
 
+    # A GWh of cells is shipped as mass: at least its cathode and anode [t/GWh].
+    weight = {"cells": sum(net.recipe.get("cells", {}).values()) or 1.0}
     tiers, prods, origins, dests, costs = [], [], [], [], []
     flow_cols: dict[tuple[int, int], np.ndarray] = {}
     start = 0
@@ -72,7 +79,7 @@ def build_model(net: Network):
         for pi, p in enumerate(PRODUCTS):
             width = len(markets) if p == "cells" else n
             o, d = np.meshgrid(np.arange(n), np.arange(width), indexing="ij")
-            c = (market_dist if p == "cells" else dist)[o, d]
+            c = ((market_dist if p == "cells" else dist)[o, d] + HANDLING) * weight.get(p, 1.0)
             tiers.append(np.full(o.size, t))
             prods.append(np.full(o.size, pi))
             origins.append(o.ravel())

@@ -103,6 +103,8 @@ def mine_capacity(product: str, year: int) -> dict[str, float]:
     from cellchain.io import store
 
     material, column = MINE_SOURCES[product]
+    (last,) = store.query_rows("SELECT max(year) FROM production WHERE quantity IS NOT NULL")[0]
+    year = min(year, int(last))  # the latest World Mining Data year stands in for later ones
     rows = store.query_rows(
         f"SELECT iso3, {column} FROM production WHERE material = ? AND year = ? "
         f"AND NOT is_aggregate AND {column} > 0", [material, year])

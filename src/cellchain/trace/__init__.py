@@ -1,0 +1,1 @@
+"""Exposure tracing: where a market's supply comes from, stage by stage."""

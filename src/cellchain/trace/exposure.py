@@ -1,0 +1,140 @@
+"""Trace a market's supply upstream through the chain of sourcing matrices.
+
+For market m, ``v_cells[o]`` is the share of m's cells made in country o (from the flow
+model's solution). For each input q of a product p, the sourcing matrix
+``S_q[o, d] = f[q, o, d] / sum_o' f[q, o', d]`` says where country d gets q; the share of
+m's supply whose q passes through country o is ``v_q[o] = sum_d v_p[d] * S_q[o, d]``.
+Multiplying along the chain (cells <- cathode/anode <- refined lithium, nickel, cobalt <-
+mines) gives every stage's shares, which sum to one.
+
+``by="owner"`` re-attributes each country's share to the countries of its plants'
+ultimate owners (registry look-through, capacity-weighted); capacity the registry knows
+only as a country total, and all mines (no mine ownership in the registry yet), stay with
+their location country.
+
+Every row says how it was obtained (``method``): ``flow_model`` — no stage is traced from
+trade data yet, because the bundle has no trade in cells, cathode or anode, and the trade
+it has in lithium chemicals and cobalt lacks each country's own production.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cellchain.chain import model as registry_model
+from cellchain.errors import unknown
+from cellchain.metrics import concentration
+from cellchain.optimize.network import MARKETS, STAGE_OF, UNITS
+
+#: (product, the product it is an input of)
+CHAIN = (("cathode", "cells"), ("anode", "cells"), ("lithium_chemicals", "cathode"),
+         ("nickel_refined", "cathode"), ("cobalt_refined", "cathode"),
+         ("mine_lithium", "lithium_chemicals"), ("mine_nickel", "nickel_refined"),
+         ("mine_cobalt", "cobalt_refined"), ("mine_graphite", "anode"))
+BY = ("location", "owner")
+
+
+def trace(net, solution, market: str) -> dict[str, np.ndarray]:
+    """Share of ``market``'s supply passing through each country, per product."""
+    markets = list(net.markets)
+    if market not in markets:
+        raise unknown("market", market, markets)
+    cells = solution.flows["cells"][:, markets.index(market)]
+    total = cells.sum()
+    v = {"cells": cells / total if total > 0 else np.zeros_like(cells)}
+    for product, parent in CHAIN:
+        f = solution.flows[product]
+        supply = f.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.where(supply > 0, f / supply, 0.0)
+        v[product] = s @ v[parent]
+    return v
+
+
+def owner_matrix(net, product: str, year: int) -> dict[str, dict[str, float]]:
+    """For each location country, the shares of its capacity by ultimate-owner country."""
+    from cellchain.chain import shares
+    from cellchain.optimize.network import REGISTRY_SOURCES
+
+    if product not in REGISTRY_SOURCES:
+        return {}
+    stage, reg_product, unit = REGISTRY_SOURCES[product]
+    reg_product = reg_product or ("nickel" if product == "nickel_refined" else "cobalt")
+    g = registry_model.graph()
+    owned: dict[str, dict[str, float]] = {}
+    for fac, cap in shares.facility_capacities(stage, year, ("operating",), reg_product):
+        if cap.unit != unit:
+            continue
+        slot = owned.setdefault(fac["country"], {})
+        for u in g.ultimate(fac["id"], year):
+            slot[u.country] = slot.get(u.country, 0.0) + cap.value * u.share
+    out = {}
+    for i, country in enumerate(net.countries):
+        named = owned.get(country, {})
+        total_named = sum(named.values())
+        cap = net.capacity[product][i]
+        # capacity beyond the named plants (reconciled or scaled) stays with the location
+        rest = max(0.0, cap - total_named) if not net.capacity_basis[product].startswith(
+            "scaled") else 0.0
+        if net.capacity_basis[product].startswith("scaled") and total_named > 0:
+            rest = 0.0
+        denom = total_named + rest
+        if denom <= 0:
+            continue
+        shares_ = {k: v / denom for k, v in named.items()}
+        shares_[country] = shares_.get(country, 0.0) + rest / denom
+        out[country] = shares_
+    return out
+
+
+def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
+             solution=None):
+    """Stage-by-stage shares of a market's supply by country (location or owner).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``market``, ``year``, ``stage``, ``product``, ``unit``, ``by``, ``group`` (ISO3),
+        ``share`` [0-1; sums to one per product], ``method``, and per product ``hhi``
+        [0-10,000], ``covered_share`` (from covered nations: China, Russia, Iran, North
+        Korea) and ``capacity_basis`` (cited, or scaled where the registry is incomplete).
+    """
+    import pandas as pd
+
+    from cellchain.optimize.network import build_network
+    from cellchain.optimize.solve import FlowModel
+
+    if by not in BY:
+        raise unknown("grouping", by, BY)
+    market = {"EU": "EU27"}.get(market.upper(), market.upper() if market.upper() != "ROW"
+                                else "RoW")
+    if market not in MARKETS:
+        raise unknown("market", market, MARKETS)
+    if net is None:
+        net = build_network(year)
+    if solution is None:
+        solution = FlowModel(net).solve()
+    v = trace(net, solution, market)
+    covered = {r["country"] for r in registry_model.tables()["blocs"]
+               if r["bloc"] == "covered_nations"}
+    rows = []
+    for product, shares_ in v.items():
+        groups: dict[str, float] = {}
+        owners = owner_matrix(net, product, year) if by == "owner" else {}
+        for i, country in enumerate(net.countries):
+            if shares_[i] <= 0:
+                continue
+            for k, w in (owners.get(country) or {country: 1.0}).items():
+                groups[k] = groups.get(k, 0.0) + shares_[i] * w
+        values = np.array(list(groups.values()))
+        hhi = concentration.hhi(values) if values.size else 0.0
+        cov = float(sum(s for k, s in groups.items() if k in covered))
+        for group, share in sorted(groups.items(), key=lambda x: -x[1]):
+            rows.append({"market": market, "year": year, "stage": STAGE_OF[product],
+                         "product": product, "unit": UNITS[product], "by": by,
+                         "group": group, "share": share, "method": "flow_model",
+                         "hhi": hhi, "covered_share": cov,
+                         "capacity_basis": net.capacity_basis[product]})
+    return pd.DataFrame(rows, columns=["market", "year", "stage", "product", "unit", "by",
+                                       "group", "share", "method", "hhi", "covered_share",
+                                       "capacity_basis"])
