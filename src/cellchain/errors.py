@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class CellchainError(Exception):
@@ -79,3 +80,27 @@ def unknown(kind: str, value: object, choices: Iterable[object], max_listed: int
         shown = ", ".join(options[:max_listed])
         hint = f"Valid choices include: {shown}, ... ({len(options)} in all)."
     return UnknownValueError(f"Unknown {kind} {str(value)!r}.", hint)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One data problem: where it is (file, row or line, field), what, and how to fix it.
+
+    ``row_label`` says how rows are counted: ``line`` for text files (1 = header),
+    ``row`` for 0-based rows of a Parquet file.
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+    hint: str
+    row_label: str = "line"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", {self.row_label} {self.row}"
+        if self.field:
+            where += f", field {self.field}"
+        return f"{where}: {self.message} ({self.hint})"

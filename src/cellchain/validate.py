@@ -7,10 +7,9 @@ warehouse, so it can check a bundle before anything is built from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cellchain import schema
 from cellchain.errors import DataError
+from cellchain.errors import Problem as _Problem
 from cellchain.io import bundle
 
 #: pyarrow type names accepted for each DuckDB type in the attribute tables.
@@ -24,23 +23,9 @@ ARROW_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One data problem: where it is, what is wrong, how to fix it."""
-
-    file: str
-    row: int | None
-    field: str | None
-    message: str
-    hint: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.field:
-            where += f", field {self.field}"
-        return f"{where}: {self.message} ({self.hint})"
+def Problem(file, row, field, message, hint):  # noqa: N802 (a constructor)
+    """A bundle problem; rows of Parquet files are counted from 0."""
+    return _Problem(file, row, field, message, hint, row_label="row")
 
 
 def _first_rows(mask, limit: int = 5) -> list[int]:

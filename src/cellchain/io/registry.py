@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cellchain import nomenclature as nom
 from cellchain import schema
-from cellchain.errors import ValidationError
+from cellchain.errors import Problem, ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
           "country_totals", "blocs", "intensities", "chemistry_mix", "demand")
@@ -31,25 +31,6 @@ PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Tolerance for shares summing to more than one [fraction].
 SHARE_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One registry problem: file, line (1 = header), field, message and how to fix it."""
-
-    file: str
-    row: int | None
-    field: str | None
-    message: str
-    hint: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", line {self.row}"
-        if self.field:
-            where += f", field {self.field}"
-        return f"{where}: {self.message} ({self.hint})"
 
 
 @dataclass
