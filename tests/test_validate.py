@@ -83,3 +83,17 @@ def test_reference_docs_are_generated_from_schema():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (REPO / "docs" / "reference.md").read_text(encoding="utf-8") == module.render()
+
+
+def test_every_subpackage_is_installed():
+    """pyproject's explicit package list must name every subpackage of src/cellchain."""
+    import tomllib
+
+    from conftest import REPO
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {"cellchain." + ".".join(p.relative_to(REPO / "src" / "cellchain").parts)
+             for p in (REPO / "src" / "cellchain").rglob("__init__.py")
+             if p.parent != REPO / "src" / "cellchain"}
+    assert found <= listed, found - listed
