@@ -93,7 +93,7 @@ def test_every_subpackage_is_installed():
 
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
                  ["packages"])
-    found = {"cellchain." + ".".join(p.relative_to(REPO / "src" / "cellchain").parts)
+    found = {"cellchain." + ".".join(p.parent.relative_to(REPO / "src" / "cellchain").parts)
              for p in (REPO / "src" / "cellchain").rglob("__init__.py")
              if p.parent != REPO / "src" / "cellchain"}
     assert found <= listed, found - listed
