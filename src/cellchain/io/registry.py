@@ -246,19 +246,13 @@ def check(reg: Registry) -> list[Problem]:
 
     for row in reg.tables["entities"]:
         v = row.values
-        if v["country"] and v["country"] not in iso3:
-            bad(row, "country", f"unknown country code {v['country']!r}",
-                "use an ISO 3166 alpha-3 code, e.g. CHN, USA, RUS")
-        if v["kind"] and v["kind"] not in nom.ENTITY_KINDS:
-            bad(row, "kind", f"unknown kind {v['kind']!r}",
-                f"use one of {', '.join(nom.ENTITY_KINDS)}")
+        _country(row, iso3, bad)
+        _one_of(row, "kind", nom.ENTITY_KINDS, bad)
         _check_common(row, bad)
 
     for row in reg.tables["facilities"]:
         v = row.values
-        if v["stage"] and v["stage"] not in nom.STAGES:
-            bad(row, "stage", f"unknown stage {v['stage']!r}",
-                f"use one of {', '.join(nom.STAGES)}")
+        _one_of(row, "stage", nom.STAGES, bad)
         for product in _split(v["products"]):
             if product not in nom.ALL_PRODUCTS:
                 bad(row, "products", f"unknown product {product!r}",
@@ -271,9 +265,7 @@ def check(reg: Registry) -> list[Problem]:
             if use not in nom.END_USES:
                 bad(row, "end_uses", f"unknown end use {use!r}",
                     f"use one of {', '.join(nom.END_USES)}")
-        if v["country"] and v["country"] not in iso3:
-            bad(row, "country", f"unknown country code {v['country']!r}",
-                "use an ISO 3166 alpha-3 code")
+        _country(row, iso3, bad)
         if v["operator"] and v["operator"] not in entities:
             bad(row, "operator", f"operator {v['operator']!r} not found in entities",
                 "add the entity to entities.csv or fix the id")
@@ -312,12 +304,8 @@ def check(reg: Registry) -> list[Problem]:
         if v["capacity"] is not None and v["capacity"] < 0:
             bad(row, "capacity", f"negative capacity {v['capacity']}",
                 "capacities are non-negative")
-        if v["unit"] and v["unit"] not in nom.CAPACITY_UNITS:
-            bad(row, "unit", f"unknown unit {v['unit']!r}",
-                f"use one of {', '.join(nom.CAPACITY_UNITS)}")
-        if v["basis"] and v["basis"] not in nom.CAPACITY_BASES:
-            bad(row, "basis", f"unknown basis {v['basis']!r}",
-                f"use one of {', '.join(nom.CAPACITY_BASES)}")
+        _one_of(row, "unit", tuple(nom.CAPACITY_UNITS), bad)
+        _one_of(row, "basis", nom.CAPACITY_BASES, bad)
         _check_common(row, bad)
 
     for row in reg.tables["status"]:
@@ -325,9 +313,7 @@ def check(reg: Registry) -> list[Problem]:
         if v["facility"] and v["facility"] not in facilities:
             bad(row, "facility", f"facility {v['facility']!r} not found",
                 "add it to facilities.csv or fix the id")
-        if v["status"] and v["status"] not in nom.STATUSES:
-            bad(row, "status", f"unknown status {v['status']!r}",
-                f"use one of {', '.join(nom.STATUSES)}")
+        _one_of(row, "status", nom.STATUSES, bad)
         _check_common(row, bad)
 
     known = set(entities) | set(facilities)
@@ -341,15 +327,9 @@ def check(reg: Registry) -> list[Problem]:
 
     for row in reg.tables["country_totals"]:
         v = row.values
-        if v["country"] and v["country"] not in iso3 and v["country"] != nom.WORLD:
-            bad(row, "country", f"unknown country code {v['country']!r}",
-                "use an ISO 3166 alpha-3 code or WLD")
-        if v["stage"] and v["stage"] not in nom.STAGES:
-            bad(row, "stage", f"unknown stage {v['stage']!r}",
-                f"use one of {', '.join(nom.STAGES)}")
-        if v["measure"] and v["measure"] not in nom.TOTAL_MEASURES:
-            bad(row, "measure", f"unknown measure {v['measure']!r}",
-                f"use one of {', '.join(nom.TOTAL_MEASURES)}")
+        _country(row, iso3 | {nom.WORLD}, bad)
+        _one_of(row, "stage", nom.STAGES, bad)
+        _one_of(row, "measure", nom.TOTAL_MEASURES, bad)
         if v["measure"] == "share" and v["value"] is not None and not 0 <= v["value"] <= 1:
             bad(row, "value", f"share {v['value']} outside 0..1", "give a fraction")
         if v["value"] is not None and v["value"] < 0:
@@ -367,12 +347,26 @@ def check(reg: Registry) -> list[Problem]:
             _check_common(row, bad)
 
     for row in reg.tables["blocs"]:
-        if row.values["country"] and row.values["country"] not in iso3:
-            bad(row, "country", f"unknown country code {row.values['country']!r}",
-                "use an ISO 3166 alpha-3 code")
+        _country(row, iso3, bad)
         _check_dates(row, bad)
         _check_common(row, bad)
     return problems
+
+
+def _country(row: Row, known: frozenset[str], bad) -> None:
+    """Report an unknown country code in the row's ``country`` field."""
+    code = row.values["country"]
+    if code and code not in known:
+        extra = " or WLD" if "WLD" in known else ", e.g. CHN, USA, RUS"
+        bad(row, "country", f"unknown country code {code!r}",
+            f"use an ISO 3166 alpha-3 code{extra}")
+
+
+def _one_of(row: Row, field: str, choices: tuple[str, ...], bad) -> None:
+    """Report a value of ``field`` that is not among ``choices``."""
+    value = row.values[field]
+    if value and value not in choices:
+        bad(row, field, f"unknown {field} {value!r}", f"use one of {', '.join(choices)}")
 
 
 def _split(text: str | None) -> list[str]:
