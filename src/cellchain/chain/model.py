@@ -159,15 +159,9 @@ def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
         elif r["measure"] == "share" and r["unit"] == "fraction of world capacity":
             via_share.setdefault(r["country"], []).append(r)
     out: dict[str, dict] = {}
-    for country, rows in direct.items():
-        r = _best(rows)
-        out[country] = {"value": r["value"], "source_url": r["source_url"], "derived": False}
+    _fill(out, direct, 1.0, derived=False)
     if world is not None:
-        for country, rows in via_share.items():
-            if country not in out:
-                r = _best(rows)
-                out[country] = {"value": r["value"] * world["value"],
-                                "source_url": r["source_url"], "derived": True}
+        _fill(out, via_share, world["value"])
     # Production stands in for capacity where no capacity figure is cited (a lower bound):
     # a country's own output, else its share of a cited world output.
     prod_unit = unit.replace("/yr", "")
@@ -184,15 +178,17 @@ def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
                 produced.setdefault(r["country"], []).append(r)
         elif r["measure"] == "share" and r["unit"] == "fraction of world production":
             prod_share.setdefault(r["country"], []).append(r)
-    for country, rows in produced.items():
+    _fill(out, produced, 1.0)
+    if world_prod is not None:
+        _fill(out, prod_share, world_prod["value"])
+    return out
+
+
+def _fill(out: dict, rows_by_country: dict[str, list[dict]], scale: float,
+          derived: bool = True) -> None:
+    """For countries not yet in ``out``: the most confident row's value x ``scale``."""
+    for country, rows in rows_by_country.items():
         if country not in out:
             r = _best(rows)
-            out[country] = {"value": r["value"], "source_url": r["source_url"],
-                            "derived": True}
-    if world_prod is not None:
-        for country, rows in prod_share.items():
-            if country not in out:
-                r = _best(rows)
-                out[country] = {"value": r["value"] * world_prod["value"],
-                                "source_url": r["source_url"], "derived": True}
-    return out
+            out[country] = {"value": r["value"] * scale, "source_url": r["source_url"],
+                            "derived": derived}

@@ -298,9 +298,7 @@ def check(reg: Registry) -> list[Problem]:
 
     for row in reg.tables["capacity"]:
         v = row.values
-        if v["facility"] and v["facility"] not in facilities:
-            bad(row, "facility", f"facility {v['facility']!r} not found",
-                "add it to facilities.csv or fix the id")
+        _known(row, "facility", facilities, bad)
         if v["capacity"] is not None and v["capacity"] < 0:
             bad(row, "capacity", f"negative capacity {v['capacity']}",
                 "capacities are non-negative")
@@ -310,9 +308,7 @@ def check(reg: Registry) -> list[Problem]:
 
     for row in reg.tables["status"]:
         v = row.values
-        if v["facility"] and v["facility"] not in facilities:
-            bad(row, "facility", f"facility {v['facility']!r} not found",
-                "add it to facilities.csv or fix the id")
+        _known(row, "facility", facilities, bad)
         _one_of(row, "status", nom.STATUSES, bad)
         _check_common(row, bad)
 
@@ -360,6 +356,13 @@ def _country(row: Row, known: frozenset[str], bad) -> None:
         extra = " or WLD" if "WLD" in known else ", e.g. CHN, USA, RUS"
         bad(row, "country", f"unknown country code {code!r}",
             f"use an ISO 3166 alpha-3 code{extra}")
+
+
+def _known(row: Row, field: str, ids, bad) -> None:
+    """Report a reference in ``field`` to a facility id that does not exist."""
+    value = row.values[field]
+    if value and value not in ids:
+        bad(row, field, f"facility {value!r} not found", "add it to facilities.csv or fix the id")
 
 
 def _one_of(row: Row, field: str, choices: tuple[str, ...], bad) -> None:

@@ -127,7 +127,7 @@ def country_anchors() -> dict[str, tuple[float, float]]:
 
 def build_network(year: int = 2024) -> Network:
     """The network for ``year`` from the warehouse: capacities, recipe, markets, demand."""
-    from cellchain.chain import model, valuechain
+    from cellchain.chain import valuechain
 
     recipe = valuechain.recipe(year)
     demand, demand_sources = valuechain.market_demand(year)
@@ -156,7 +156,6 @@ def build_network(year: int = 2024) -> Network:
             factor = required / have
             capacity[p] = capacity[p] * factor
             basis[p] = f"scaled x{factor:.2f}"
-    del model
     return Network(year=year, countries=countries, capacity=capacity,
                    capacity_basis=basis, recipe=recipe, markets=markets, demand=demand,
                    coords=country_anchors(), sources=demand_sources)
@@ -165,6 +164,5 @@ def build_network(year: int = 2024) -> Network:
 def _eu_members(year: int) -> list[str]:
     from cellchain.chain import model
 
-    return [r["country"] for r in model.tables()["blocs"]
-            if r["bloc"] == "eu" and model.blocs_of(r["country"], year)
-            and "eu" in model.blocs_of(r["country"], year)]
+    return sorted({r["country"] for r in model.tables()["blocs"]
+                   if r["bloc"] == "eu" and "eu" in model.blocs_of(r["country"], year)})

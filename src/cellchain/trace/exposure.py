@@ -73,11 +73,10 @@ def owner_matrix(net, product: str, year: int) -> dict[str, dict[str, float]]:
         named = owned.get(country, {})
         total_named = sum(named.values())
         cap = net.capacity[product][i]
-        # capacity beyond the named plants (reconciled or scaled) stays with the location
-        rest = max(0.0, cap - total_named) if not net.capacity_basis[product].startswith(
-            "scaled") else 0.0
-        if net.capacity_basis[product].startswith("scaled") and total_named > 0:
-            rest = 0.0
+        # Capacity beyond the named plants stays with the location. For a scaled stage the
+        # named plants stand for the country's mix, so the scaled-up part follows them.
+        scaled = net.capacity_basis[product].startswith("scaled")
+        rest = 0.0 if scaled and total_named > 0 else max(0.0, cap - total_named)
         denom = total_named + rest
         if denom <= 0:
             continue
