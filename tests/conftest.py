@@ -51,5 +51,65 @@ def cli():
     return run_cli
 
 
+@pytest.fixture(scope="session")
+def usa_report(warehouse, tmp_path_factory):
+    """The USA 2024 report written once through the CLI: (path, stdout)."""
+    path = tmp_path_factory.mktemp("report") / "usa.html"
+    res = run_cli("report", "USA", "--year", "2024", "-o", str(path))
+    assert res.returncode == 0, res.stderr
+    return path
+
+
+def chromium_path() -> str | None:
+    """The system Chromium (never a downloaded one)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of the system Chromium. Without one the browser tests are skipped on a
+    developer machine, but fail under CI (CELLCHAIN_REQUIRE_BROWSER=1, set by .ci/run
+    after it installs Debian's chromium)."""
+    path = chromium_path()
+    if path is None:
+        message = "no system Chromium (Debian/Ubuntu: apt-get install chromium)"
+        if os.environ.get("CELLCHAIN_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(warehouse):
+    """The dashboard served by uvicorn on a free loopback port, in a thread."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from cellchain.dashboard.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(300):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "the dashboard did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_CACHE, ignore_errors=True)

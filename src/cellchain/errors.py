@@ -39,6 +39,10 @@ class InvalidInputError(CellchainError, ValueError):
     """A value of the right kind but impossible (negative, out of range, malformed)."""
 
 
+class TooLargeError(InvalidInputError):
+    """A request or file over a size limit (the web API answers 413)."""
+
+
 class DataError(CellchainError):
     """A bundle, registry or overlay file is missing, corrupt or inconsistent."""
 

@@ -187,7 +187,7 @@ def _show(obj: dict, fmt: str | None, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        out._atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
+        out.atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def _outline(obj, indent: int = 0) -> str:
@@ -254,6 +254,55 @@ def exposure(
 
     df = exposure_mod.exposure(market, year or 2024, by)
     _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",))
+
+
+@app.command()
+def report(
+    market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
+    year: YearOpt = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="HTML file to write (default: <market>-<year>.html).")] = None,
+    png: Annotated[Path | None, typer.Option(
+        help="Also write each figure as a PNG into this folder (needs Chromium).")] = None,
+) -> None:
+    """One self-contained HTML report for a market: map, exposure, concentration, key
+    plants, bundled scenarios, sources. Opens with no network."""
+    from cellchain.report import content, figures, html
+
+    year = year or 2024
+    data = content.market_report(market, year)
+    path = output or Path(f"{data['market'].lower()}-{year}.html")
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise CellchainError(f"Report file {path} does not end in .html.",
+                             "Use e.g. -o usa.html.")
+    figs = figures.report_figures(data)
+    text = html.render(data, figs)
+    html.write(path, text)
+    typer.echo(f"wrote {path} ({len(text) / 1e6:.1f} MB, {len(figs)} figures)")
+    if png is not None:
+        from cellchain.report import png as png_export
+
+        for p in png_export.write_pngs(figs, png):
+            typer.echo(f"wrote {p}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+) -> None:
+    """Local web dashboard: map, facility pages, market exposure, scenario runner, JSON
+    API under /api/. Needs the [web] extra."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise CellchainError("The web dashboard needs the [web] extra.",
+                             'Install it with: pip install ".[web]"') from None
+    from cellchain.dashboard.app import create_app
+
+    typer.echo(f"cellchain dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
 @scenario_app.command("validate")

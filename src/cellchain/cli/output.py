@@ -67,7 +67,9 @@ def to_json(df) -> str:
     return json.dumps(records(df), ensure_ascii=False, indent=1)
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp)`` then rename tmp onto ``path``: readers never see half a file,
+    and a failed write leaves nothing behind."""
     path = path.expanduser()
     if path.parent and not path.parent.exists():
         raise InvalidInputError(f"Folder {path.parent} does not exist.",
@@ -88,22 +90,22 @@ def write(df, fmt: str, output: Path | None, title: str = "", summary: dict | No
         if output is None:
             sys.stdout.write(text)
         else:
-            _atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
+            atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     elif fmt == "json":
         text = to_json(df) + "\n"
         if output is None:
             sys.stdout.write(text)
         else:
-            _atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
+            atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     elif fmt == "csv":
         if output is None:
             df.to_csv(sys.stdout, index=False)
         else:
-            _atomic_write(output, lambda p: df.to_csv(p, index=False))
+            atomic_write(output, lambda p: df.to_csv(p, index=False))
     elif fmt == "parquet":
-        _atomic_write(output, lambda p: df.to_parquet(p, index=False))
+        atomic_write(output, lambda p: df.to_parquet(p, index=False))
     elif fmt == "xlsx":
-        _atomic_write(output, lambda p: df.to_excel(p, index=False, engine="openpyxl"))
+        atomic_write(output, lambda p: df.to_excel(p, index=False, engine="openpyxl"))
 
 
 def _cell(value, percent: bool) -> str:

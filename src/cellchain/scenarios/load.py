@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError as PydanticError
 
-from cellchain.errors import InvalidInputError
+from cellchain.errors import InvalidInputError, TooLargeError
 from cellchain.scenarios.schema import POLICIES, SHOCKS, Scenario
 
 MAX_BYTES = 256 * 1024
@@ -67,24 +67,53 @@ def parse(data, source: str = "<scenario>") -> Scenario:
 
 def load(path) -> Scenario:
     """Read a YAML scenario file and validate it (size-limited; YAML safe loader)."""
-    import yaml
-
     p = Path(path)
     try:
         size = p.stat().st_size
     except OSError:
         raise InvalidInputError(f"Scenario file {p} not found.", "Check the path.") from None
+    _check_size(size, str(p))
+    return loads(p.read_bytes(), str(p))
+
+
+def _check_size(size: int, source: str) -> None:
     if size > MAX_BYTES:
-        raise InvalidInputError(f"{p}: the file is {size} bytes; scenarios are limited to "
-                                f"{MAX_BYTES} bytes.", "Split it into smaller scenarios.")
+        raise TooLargeError(f"{source}: the file is {size} bytes; scenarios are limited "
+                                f"to {MAX_BYTES} bytes.", "Split it into smaller scenarios.")
+
+
+def loads(raw: bytes, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as the bytes of a YAML file (e.g. an upload)."""
+    import yaml
+
+    _check_size(len(raw), source)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.safe_load(raw.decode("utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(parse)"
-        raise InvalidInputError(f"{p}: {where}: not valid YAML "
+        raise InvalidInputError(f"{source}: {where}: not valid YAML "
                                 f"({getattr(exc, 'problem', None) or exc}).",
                                 "Fix the indentation or quoting.") from None
     except UnicodeDecodeError:
-        raise InvalidInputError(f"{p}: not a UTF-8 text file.", "Save it as UTF-8.") from None
-    return parse(data, str(p))
+        raise InvalidInputError(f"{source}: not a UTF-8 text file.",
+                                "Save it as UTF-8.") from None
+    return parse(data, source)
+
+
+def bundled() -> dict[str, Path]:
+    """The scenarios shipped with cellchain, by file stem (e.g. ``us_fta_only``)."""
+    folder = Path(__file__).resolve().parents[1] / "scenario_data"
+    if not any(folder.glob("*.yaml")):  # running from a source checkout
+        folder = Path(__file__).resolve().parents[3] / "scenarios"
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def find_bundled(name: str) -> Path:
+    """A bundled scenario's path by name; UnknownValueError lists the names."""
+    from cellchain.errors import unknown
+
+    available = bundled()
+    if name not in available:
+        raise unknown("bundled scenario", name, tuple(available))
+    return available[name]

@@ -86,6 +86,16 @@ def owner_matrix(net, product: str, year: int) -> dict[str, dict[str, float]]:
     return out
 
 
+def normalise_market(market: str) -> str:
+    """A market id as the flow model names it (``usa`` -> ``USA``, ``EU`` -> ``EU27``,
+    ``row`` -> ``RoW``); UnknownValueError for anything else."""
+    key = str(market).strip().upper()
+    market = {"EU": "EU27", "ROW": "RoW"}.get(key, key)
+    if market not in MARKETS:
+        raise unknown("market", market, MARKETS)
+    return market
+
+
 def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
              solution=None):
     """Stage-by-stage shares of a market's supply by country (location or owner).
@@ -105,10 +115,7 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
 
     if by not in BY:
         raise unknown("grouping", by, BY)
-    market = {"EU": "EU27"}.get(market.upper(), market.upper() if market.upper() != "ROW"
-                                else "RoW")
-    if market not in MARKETS:
-        raise unknown("market", market, MARKETS)
+    market = normalise_market(market)
     if net is None:
         net = build_network(year)
     if solution is None:

@@ -1,0 +1,1 @@
+"""Local web dashboard (FastAPI + Jinja2) over the cellchain library."""

@@ -1,0 +1,227 @@
+"""What a report or dashboard page shows, as plain JSON-ready data (no charts here).
+
+Every function returns lists of dicts or dicts of plain values, so the HTML report, the
+web pages and the JSON API all read the same numbers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from cellchain import countries
+from cellchain import nomenclature as nom
+from cellchain.chain import model
+from cellchain.errors import InvalidInputError, unknown
+
+
+def _stage_sources() -> dict[str, tuple[str, str | None, str]]:
+    """Flow-model products whose capacity the report shows, in chain order, with the
+    registry (stage, product filter, canonical unit) that measures each."""
+    from cellchain.optimize.network import REGISTRY_SOURCES
+
+    return REGISTRY_SOURCES
+
+
+MARKET_NAMES = {"EU27": "European Union (27)", "RoW": "rest of the world"}
+
+
+def check_year(year: int) -> int:
+    """The year, or InvalidInputError when it is outside the registry's range."""
+    if not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise InvalidInputError(f"Year {year!r} is out of range.",
+                                "Use a year from 1990 to 2100, e.g. 2024.")
+    return year
+
+
+def owner_country(facility_id: str, year: int) -> str | None:
+    """ISO3 code of the country holding the largest look-through share of the facility
+    in ``year`` (None when nobody is recorded as owner)."""
+    by_country: dict[str, float] = {}
+    for u in model.graph().ultimate(facility_id, year):
+        by_country[u.country] = by_country.get(u.country, 0.0) + u.share
+    if not by_country:
+        return None
+    return max(sorted(by_country), key=lambda c: by_country[c])
+
+
+def facility_points(year: int, stage: str | None = None, status: str | None = None,
+                    owner: str | None = None) -> list[dict]:
+    """Facilities with coordinates, as of 31 Dec of ``year``, for the map.
+
+    Each row: ``id``, ``name``, ``stage``, ``products``, ``country``, ``city``, ``lat``,
+    ``lon`` (decimal degrees), ``status``, ``capacity`` and ``unit`` (canonical units; None
+    where the registry has no capacity for the year), ``owner_country`` (ISO3 of the largest
+    ultimate owner) and ``state_owned_share`` [0-1]. Filters: ``stage`` (mining, refining,
+    materials, cells), ``status`` (operating, construction, ...), ``owner`` (ISO3 of the
+    owner country). Facilities that did not exist yet in ``year`` are left out.
+    """
+    check_year(year)
+    if stage is not None and stage not in nom.STAGES:
+        raise unknown("stage", stage, nom.STAGES)
+    if status is not None and status not in nom.STATUSES:
+        raise unknown("status", status, nom.STATUSES)
+    if owner is not None:
+        owner = countries.resolve(owner)
+    g = model.graph()
+    rows = []
+    for fid, fac in sorted(model.facilities().items()):
+        if stage and fac["stage"] != stage:
+            continue
+        if fac["lat"] is None or fac["lon"] is None:
+            continue
+        state = model.status_as_of(fid, year)
+        if state is None or (status and state != status):
+            continue
+        holder = owner_country(fid, year)
+        if owner and holder != owner:
+            continue
+        cap = model.capacity_as_of(fid, year)
+        rows.append({
+            "id": fid, "name": fac["name"], "stage": fac["stage"],
+            "products": fac["products"], "country": fac["country"], "city": fac["city"],
+            "lat": float(fac["lat"]), "lon": float(fac["lon"]), "status": state,
+            "capacity": None if cap is None else cap.value,
+            "unit": None if cap is None else cap.unit,
+            "owner_country": holder,
+            "state_owned_share": float(sum(g.state_share(fid, year).values())),
+        })
+    return rows
+
+
+def concentration(year: int) -> list[dict]:
+    """Capacity concentration per stage: HHI and top-3 share by location and by owner
+    country, state-owned share, the largest country, coverage of cited totals."""
+    from cellchain.chain.shares import shares
+
+    check_year(year)
+    out = []
+    for product, (stage, registry_product, unit) in _stage_sources().items():
+        loc = shares(stage, year, "location", product=registry_product)
+        own = shares(stage, year, "owner", product=registry_product)
+        loc = loc[loc["unit"] == unit]
+        if loc.empty:
+            continue
+        own = own[own["unit"] == unit]
+        attributed = loc[loc["group"] != "unattributed"]
+        top = attributed.iloc[0] if len(attributed) else None
+        own_attr = own[own["group"] != "unattributed"]
+        cov = loc["coverage"].iloc[0]
+        out.append({
+            "stage": stage, "product": product, "unit": unit,
+            "capacity": float(loc["capacity"].sum()),
+            "hhi_location": float(loc["hhi"].iloc[0]),
+            "top3_location": float(loc["top3_share"].iloc[0]),
+            "hhi_owner": float(own["hhi"].iloc[0]) if len(own) else None,
+            "top3_owner": float(own["top3_share"].iloc[0]) if len(own) else None,
+            "state_owned_share": float(loc["state_owned_share"].iloc[0]),
+            "top_country": None if top is None else top["group"],
+            "top_country_share": None if top is None else float(top["share"]),
+            "top_owner_country": own_attr.iloc[0]["group"] if len(own_attr) else None,
+            "top_owner_share": float(own_attr.iloc[0]["share"]) if len(own_attr) else None,
+            "coverage": None if cov is None or cov != cov else float(cov),
+        })
+    return out
+
+
+def key_plants(year: int, per_stage: int = 5) -> list[dict]:
+    """The largest operating plants of each stage by capacity, with owners and state
+    backing (``per_stage`` rows per stage and product)."""
+    from cellchain.chain.shares import facility_capacities
+
+    check_year(year)
+    g = model.graph()
+    ents = g.entities
+    out = []
+    for product, (stage, registry_product, unit) in _stage_sources().items():
+        rows = [fc for fc in facility_capacities(stage, year, ("operating",), registry_product)
+                if fc[1].unit == unit]
+        rows.sort(key=lambda fc: (-fc[1].value, fc[0]["id"]))
+        for fac, cap in rows[:per_stage]:
+            owners = "; ".join(
+                f"{ents[u.owner]['name'] if u.owner in ents else u.owner} "
+                f"({u.country}, {u.share:.0%})" for u in g.ultimate(fac["id"], year))
+            out.append({
+                "stage": stage, "product": product, "id": fac["id"], "name": fac["name"],
+                "country": fac["country"], "capacity": cap.value, "unit": cap.unit,
+                "capacity_year": cap.year, "ultimate_owners": owners,
+                "state_owned_share": float(sum(g.state_share(fac["id"], year).values())),
+                "source_url": cap.source_url,
+            })
+    return out
+
+
+@cache
+def _network(year: int):
+    from cellchain.optimize.network import build_network
+    from cellchain.optimize.solve import FlowModel
+
+    net = build_network(year)
+    return net, FlowModel(net)
+
+
+def exposure(market: str, year: int) -> dict[str, list[dict]]:
+    """The market's stage-by-stage supply shares by location and by owner country."""
+    from cellchain.cli.output import records
+    from cellchain.trace.exposure import exposure as trace_exposure
+
+    check_year(year)
+    net, fm = _network(year)
+    base = fm.solve()
+    return {by: records(trace_exposure(market, year, by, net=net, solution=base))
+            for by in ("location", "owner")}
+
+
+def scenario_result(scenario, source: str, market: str | None = None) -> dict:
+    """Run a validated scenario against its baseline; rows for ``market`` (all when
+    None)."""
+    from cellchain.cli.output import records
+    from cellchain.scenarios import run
+
+    net, fm = _network(scenario.year)
+    df, summary = run.run(scenario, source, network=net, flow_model=fm)
+    if market is not None:
+        df = df[df["market"] == market]
+    return {"name": scenario.name, "description": scenario.description,
+            "year": scenario.year, "source": source, "rows": records(df),
+            "status": summary["status"], "explanation": summary["explanation"],
+            "jobs": summary["jobs"], "capacity_change": summary["capacity_change"],
+            "bottlenecks": summary["bottlenecks"].get(market, []) if market else
+            summary["bottlenecks"]}
+
+
+def bundled_scenarios(market: str) -> list[dict]:
+    """Every bundled scenario's result for ``market``."""
+    from cellchain.scenarios.load import bundled, load
+
+    return [{"id": name, **scenario_result(load(path), name, market)}
+            for name, path in bundled().items()]
+
+
+def sources() -> dict:
+    """Data vintages of the bundle and counts of the registry's cited rows."""
+    from cellchain.io import bundle
+
+    t = model.tables()
+    registry = {name: len(rows) for name, rows in sorted(t.items())}
+    urls = sorted({r["source_url"] for rows in t.values() for r in rows
+                   if r.get("source_url")})
+    return {"bundle": [{k: e.get(k) for k in ("dataset", "publisher", "vintage", "licence",
+                                                 "citation", "url")}
+                       for e in bundle.entries()],
+            "registry_rows": registry, "registry_source_count": len(urls)}
+
+
+def market_report(market: str, year: int) -> dict:
+    """Everything the market report shows, as data."""
+    from cellchain.trace.exposure import normalise_market
+
+    market = normalise_market(market)
+    check_year(year)
+    return {"market": market, "year": year,
+            "market_name": MARKET_NAMES.get(market, countries.country_name(market)),
+            "facilities": facility_points(year),
+            "exposure": exposure(market, year),
+            "concentration": concentration(year),
+            "key_plants": key_plants(year),
+            "scenarios": bundled_scenarios(market),
+            "sources": sources()}

@@ -1,0 +1,205 @@
+"""Figures as plotly.js JSON (plain dicts), built from the data in :mod:`content`.
+
+No plotly Python objects: the dicts go straight into ``Plotly.newPlot`` in the report and
+the dashboard, and into kaleido for PNGs.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Fixed colours for the owner countries that dominate the chain; others cycle PALETTE.
+COUNTRY_COLOURS = {
+    "CHN": "#d62728", "KOR": "#1f77b4", "JPN": "#9467bd", "USA": "#2ca02c",
+    "RUS": "#8c564b", "DEU": "#ff7f0e", "FRA": "#17becf", "SWE": "#bcbd22",
+    "AUS": "#e377c2", "CHL": "#7f7f7f", "IDN": "#aec7e8", "BOL": "#ffbb78",
+}
+PALETTE = ("#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d",
+           "#9edae5", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
+OTHER_COLOUR = "#b0b0b0"
+STAGE_SYMBOLS = {"mining": "triangle-up", "refining": "diamond", "materials": "square",
+                 "cells": "circle"}
+PRODUCT_ORDER = ("mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite",
+                 "lithium_chemicals", "nickel_refined", "cobalt_refined", "cathode", "anode",
+                 "cells")
+MAX_GROUPS = 8
+
+
+def colour(country: str | None, order: list[str] | None = None) -> str:
+    """Stable colour of a country code (grey for None / other)."""
+    if not country or country == "other":
+        return OTHER_COLOUR
+    if country in COUNTRY_COLOURS:
+        return COUNTRY_COLOURS[country]
+    return PALETTE[sum(map(ord, country)) % len(PALETTE)]
+
+
+def _marker_sizes(points: list[dict]) -> list[float]:
+    """Marker diameter [px]: 6-30, by the square root of capacity relative to the largest
+    plant of the same stage and unit (units differ between stages); 5 px when unknown."""
+    biggest: dict[tuple, float] = {}
+    for p in points:
+        if p["capacity"]:
+            key = (p["stage"], p["unit"])
+            biggest[key] = max(biggest.get(key, 0.0), p["capacity"])
+    sizes = []
+    for p in points:
+        top = biggest.get((p["stage"], p["unit"]))
+        if not p["capacity"] or not top:
+            sizes.append(5.0)
+        else:
+            sizes.append(6.0 + 24.0 * math.sqrt(p["capacity"] / top))
+    return sizes
+
+
+def facility_map(points: list[dict], title: str = "Facilities") -> dict:
+    """World map of facilities: symbol by stage, size by capacity, colour by the owner
+    country. Each marker's ``customdata`` is the facility id."""
+    counts: dict[str, int] = {}
+    for p in points:
+        key = p["owner_country"] or "unknown"
+        counts[key] = counts.get(key, 0) + 1
+    shown = [c for c, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))][:MAX_GROUPS]
+    sizes = _marker_sizes(points)
+    traces = []
+    for group in shown + ["other"]:
+        idx = [i for i, p in enumerate(points)
+               if (p["owner_country"] or "unknown") == group
+               or (group == "other" and (p["owner_country"] or "unknown") not in shown)]
+        if not idx:
+            continue
+        traces.append({
+            "type": "scattergeo", "mode": "markers",
+            "name": f"owner: {group}",
+            "lon": [points[i]["lon"] for i in idx], "lat": [points[i]["lat"] for i in idx],
+            "customdata": [points[i]["id"] for i in idx],
+            "text": [_hover(points[i]) for i in idx],
+            "hoverinfo": "text",
+            "marker": {"size": [round(sizes[i], 1) for i in idx],
+                       "symbol": [STAGE_SYMBOLS.get(points[i]["stage"], "circle")
+                                  for i in idx],
+                       "color": colour(group), "opacity": 0.75,
+                       "line": {"width": 0.5, "color": "#333"}},
+        })
+    return {"data": traces, "layout": {
+        "title": {"text": title},
+        "geo": {"scope": "world", "resolution": 110, "projection": {"type": "natural earth"},
+                "showcountries": True, "countrycolor": "#999", "showland": True,
+                "landcolor": "#f2f2f2", "showocean": True, "oceancolor": "#e8f1f8",
+                "showframe": False, "lonaxis": {"range": [-180, 180]},
+                "lataxis": {"range": [-58, 84]}},
+        "legend": {"title": {"text": "largest owner country"}, "orientation": "h",
+                   "y": -0.02, "x": 0.5, "xanchor": "center", "yanchor": "top"},
+        "margin": {"l": 0, "r": 0, "t": 40, "b": 40}, "height": 560}}
+
+
+def _hover(p: dict) -> str:
+    cap = ("capacity not cited" if p["capacity"] is None
+           else f"{p['capacity']:,.1f} {p['unit']}")
+    state = f"<br>state-owned {p['state_owned_share']:.0%}" if p["state_owned_share"] else ""
+    return (f"<b>{p['name']}</b><br>{p['stage']} · {p['status']}<br>{p['city'] or ''} "
+            f"({p['country']})<br>{cap}<br>owner country: {p['owner_country'] or 'unknown'}"
+            f"{state}")
+
+
+def exposure_bars(rows: list[dict], title: str) -> dict:
+    """Stacked horizontal bars: for each stage/product, the share of the market's supply
+    from each country (the largest groups named; the rest as 'other')."""
+    products = [p for p in PRODUCT_ORDER if any(r["product"] == p for r in rows)]
+    totals: dict[str, float] = {}
+    for r in rows:
+        totals[r["group"]] = totals.get(r["group"], 0.0) + r["share"]
+    named = [g for g, _ in sorted(totals.items(), key=lambda x: (-x[1], x[0]))][:MAX_GROUPS]
+    traces = []
+    for group in named + ["other"]:
+        xs = []
+        for p in products:
+            xs.append(sum(r["share"] for r in rows if r["product"] == p and (
+                r["group"] == group or (group == "other" and r["group"] not in named))))
+        if not any(xs):
+            continue
+        traces.append({"type": "bar", "orientation": "h", "name": group, "y": products,
+                       "x": xs, "marker": {"color": colour(group)},
+                       "hovertemplate": f"{group}: %{{x:.1%}}<extra>%{{y}}</extra>"})
+    return {"data": traces, "layout": {
+        "title": {"text": title}, "barmode": "stack",
+        "xaxis": {"tickformat": ".0%", "range": [0, 1], "title": {"text": "share of supply"}},
+        "yaxis": {"autorange": "reversed"}, "height": 420,
+        "margin": {"l": 130, "r": 20, "t": 40, "b": 40}}}
+
+
+def concentration_bars(rows: list[dict], title: str) -> dict:
+    """HHI of capacity by location and by owner country, per stage/product."""
+    labels = [r["product"] for r in rows]
+    return {"data": [
+        {"type": "bar", "name": "HHI by location", "x": labels,
+         "y": [r["hhi_location"] for r in rows], "marker": {"color": "#1f77b4"}},
+        {"type": "bar", "name": "HHI by owner country", "x": labels,
+         "y": [r["hhi_owner"] for r in rows], "marker": {"color": "#d62728"}},
+        {"type": "scatter", "mode": "markers", "name": "state-owned share", "x": labels,
+         "y": [r["state_owned_share"] for r in rows], "yaxis": "y2",
+         "marker": {"color": "#333", "size": 10, "symbol": "diamond"}},
+    ], "layout": {
+        "title": {"text": title}, "barmode": "group",
+        "yaxis": {"title": {"text": "HHI (0-10,000)"}, "range": [0, 10000]},
+        "yaxis2": {"title": {"text": "state-owned share"}, "overlaying": "y",
+                   "side": "right", "range": [0, 1], "tickformat": ".0%"},
+        "legend": {"orientation": "h", "y": -0.2}, "height": 420,
+        "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 2500,
+                    "y1": 2500, "line": {"dash": "dot", "color": "#888"}}],
+        "annotations": [{"xref": "paper", "x": 1, "y": 2500, "text": "highly concentrated",
+                         "showarrow": False, "xanchor": "right", "yanchor": "bottom"}],
+        "margin": {"l": 60, "r": 60, "t": 40, "b": 80}}}
+
+
+def scenario_bars(results: list[dict], market: str, title: str) -> dict:
+    """Left: the market's unserved share of demand per scenario. Right: the change in the
+    share supplied from covered nations, per stage/product (percentage points)."""
+    labels = [s.get("id") or s["name"] for s in results]
+    products = [p for p in PRODUCT_ORDER
+                if any(r["product"] == p for s in results for r in s["rows"])]
+
+    def unserved(s):
+        return max((r["unserved_share"] for r in s["rows"]), default=None)
+
+    def covered_change(s, product):
+        r = next((r for r in s["rows"] if r["product"] == product), None)
+        if r is None or r["covered_share_baseline"] is None:
+            return None
+        after = r["covered_share_scenario"] or 0.0  # nothing served: nothing from anyone
+        return 100 * (after - r["covered_share_baseline"])
+
+    z = [[covered_change(s, p) for p in products] for s in results]
+    return {"data": [
+        {"type": "bar", "orientation": "h", "name": "unserved share of demand",
+         "y": labels, "x": [unserved(s) for s in results], "marker": {"color": "#d62728"},
+         "hovertemplate": "%{y}: %{x:.1%} unserved<extra></extra>"},
+        {"type": "heatmap", "x": products, "y": labels, "z": z, "xaxis": "x2",
+         "yaxis": "y2", "zmid": 0, "colorscale": "RdBu", "reversescale": True,
+         "colorbar": {"title": {"text": "pp"}},
+         "hovertemplate": "%{y}, %{x}: %{z:+.1f} pp from covered nations<extra></extra>"},
+    ], "layout": {
+        "title": {"text": title}, "showlegend": False,
+        "xaxis": {"domain": [0, 0.28], "tickformat": ".0%", "range": [0, 1],
+                  "title": {"text": f"unserved share of {market} demand"}},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "xaxis2": {"domain": [0.42, 1], "anchor": "y2", "tickangle": -35,
+                   "title": {"text": "change in share from covered nations (pp)"}},
+        "yaxis2": {"anchor": "x2", "autorange": "reversed", "showticklabels": False},
+        "height": 460, "margin": {"l": 60, "r": 20, "t": 40, "b": 110}}}
+
+
+def report_figures(data: dict) -> dict[str, dict]:
+    """Every figure of a market report, by a file-name-safe key."""
+    m = data["market"]
+    return {
+        "map": facility_map(data["facilities"],
+                            f"Facilities in {data['year']} (symbol: stage; size: capacity)"),
+        "exposure_location": exposure_bars(data["exposure"]["location"],
+                                           f"{m}: where each stage's supply is made"),
+        "exposure_owner": exposure_bars(data["exposure"]["owner"],
+                                        f"{m}: who owns each stage's supply (by country)"),
+        "concentration": concentration_bars(data["concentration"],
+                                            "World capacity concentration by stage"),
+        "scenarios": scenario_bars(data["scenarios"], m, f"Bundled scenarios for {m}"),
+    }

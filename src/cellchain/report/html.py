@@ -1,0 +1,42 @@
+"""Render a market report as one self-contained HTML file (works with no network)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cellchain.report import assets
+
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("cellchain.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.1%}"
+    env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:,.{d}f}"
+    return env
+
+
+def _script_json(obj) -> str:
+    """JSON safe to place inside a <script> element."""
+    return json.dumps(obj, separators=(",", ":")).replace("</", "<\\/")
+
+
+def render(data: dict, figures: dict[str, dict]) -> str:
+    """The report page: data from :func:`content.market_report`, figures from
+    :func:`figures.report_figures`; plotly.js and the world outline are inlined."""
+    from importlib.metadata import version
+
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        d=data, figures_json=_script_json(figures),
+        plotly_js=assets.plotly_js().replace("</script", "<\\/script"),
+        geo_assets_js=assets.geo_assets_js(), version=version("cellchain"))
+
+
+def write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temp file + rename)."""
+    from cellchain.cli.output import atomic_write
+
+    atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
