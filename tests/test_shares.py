@@ -81,3 +81,17 @@ def test_bad_input(cli, warehouse, args, needle):
     res = cli(*args)
     assert res.returncode == 1 and needle in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_plant_building_a_new_phase_stays_operating(warehouse):
+    """CALB Xiamen: phase 1 from Dec 2020, phase 3 groundbreaking Feb 2022; it operated
+    throughout, so its capacity counts in 2024."""
+    from cellchain.chain import model
+
+    assert model.status_as_of("calb-xiamen", 2021) == "operating"
+    assert model.status_as_of("calb-xiamen", 2024) == "operating"
+    assert model.capacity_as_of("calb-xiamen", 2024).value == 20.0
+    # Idle or closed still ends operation (Liotech: idle from April 2015, running again
+    # from Sept 2016, closed in 2022).
+    assert model.status_as_of("liotech-novosibirsk", 2015) == "idle"
+    assert model.status_as_of("liotech-novosibirsk", 2023) == "closed"

@@ -61,15 +61,27 @@ def entities() -> dict[str, dict]:
     return graph().entities
 
 
+#: Statuses that, dated after a plant started operating, describe a new phase of it.
+EXPANSION_STATUSES = ("construction", "announced", "considered")
+
+
 def status_as_of(facility: str, year: int) -> str | None:
-    """Status on 31 Dec of ``year``: the latest dated status by then; an undated status
-    counts when no dated one applies; None when the plant did not exist yet."""
+    """Status on 31 Dec of ``year``: the latest dated status by then (but a plant that has
+    operated stays ``operating`` while a later phase is announced or under construction,
+    until it is recorded idle or closed); an undated status counts when no dated one
+    applies; None when the plant did not exist yet."""
     rows = [r for r in tables()["status"] if r["facility"] == facility]
     moment = date(year, 12, 31)
     dated = sorted((start_of(r["date"]), i, r["status"]) for i, r in enumerate(rows)
                    if r["date"])
     live = [s for d, _, s in dated if d <= moment]
     if live:
+        # A plant that has operated stays operating while a later phase is announced or
+        # built; only idle or closed ends that.
+        if live[-1] in EXPANSION_STATUSES and "operating" in live:
+            since = max(i for i, s in enumerate(live) if s == "operating")
+            if not any(s in ("idle", "closed") for s in live[since:]):
+                return "operating"
         return live[-1]
     undated = [r["status"] for r in rows if not r["date"]]
     if undated and not dated:
