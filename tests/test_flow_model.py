@@ -29,14 +29,18 @@ def toy(cells_a=10.0, cathode_b=100.0, demand=5.0):
                    coords={"AAA": (0, 0), "BBB": (0, 10), "CCC": (0, 20)})
 
 
-def mass_balance_holds(net, sol, tol=1e-6):
+def mass_balance_holds(net, sol, tol=1e-6, capacity=None):
     for p, inputs in net.recipe.items():
         out = sol.flows[p].sum(axis=1)  # production by country
         for q, a in inputs.items():
             received = sol.flows[q].sum(axis=0)
             assert (received + tol >= a * out).all(), (p, q)
     for p in PRODUCTS:
-        assert (sol.flows[p].sum(axis=1) <= net.capacity[p] + tol).all(), p
+        cap = np.array(net.capacity[p], dtype=float)
+        for (q, c), v in (capacity or {}).items():
+            if q == p:
+                cap[net.index(c)] = v
+        assert (sol.flows[p].sum(axis=1) <= cap + tol).all(), p
     return True
 
 
@@ -91,3 +95,22 @@ def test_export_ban_and_compliance_tiers():
     sol = fm.solve(BoundChanges(compliant=compliant, restricted_markets={"M1"}))
     assert sol.unserved["M1"] == pytest.approx(0.0)
     assert mass_balance_holds(net, sol)
+
+
+def test_pruned_model_equals_the_full_model_and_opens_new_origins():
+    """Shipment columns exist only from countries with capacity to countries that can use
+    the product; that changes no optimum. A scenario that gives capacity to a country
+    without columns is solved on a model that has them."""
+    net = toy()
+    every_pair = frozenset((p, c) for p in PRODUCTS for c in net.countries)
+    pruned, full = FlowModel(net), FlowModel(net, every_pair)
+    assert pruned.lp.num_col_ < full.lp.num_col_
+    assert pruned.solve().objective == pytest.approx(full.solve().objective)
+    # A new cell plant in CCC (no cell columns in the baseline), next to the anode plant.
+    ch = BoundChanges(capacity={("cells", "CCC"): 50.0, ("cells", "AAA"): 0.0})
+    sol = pruned.solve(ch)
+    assert sol.flows["cells"][2].sum() == pytest.approx(5.0)
+    assert sol.unserved["M1"] == pytest.approx(0.0)
+    assert sol.objective == pytest.approx(full.solve(ch).objective)
+    assert mass_balance_holds(net, sol, capacity=ch.capacity)
+    assert pruned.solve().objective == pytest.approx(full.solve().objective)  # unchanged

@@ -8,7 +8,8 @@ to tier-0 cells; without a policy tier 1 has no capacity and the model is the pl
 
 Variables
     f[t, p, o, d] >= 0  shipment of product p, tier t, from origin o to destination d
-                        (a country, or a market for cells)  [product unit/yr]
+                        (a country, or a market for cells)  [product unit/yr]; only
+                        for origins with capacity and destinations that can use p
     u[m] >= 0           unserved cell demand of market m  [GWh/yr]
 
 Constraints (one family per function below)
@@ -55,10 +56,42 @@ class ModelIndex:
     demand_row: dict[int, int]  # market -> row
     unserved_col: dict[int, int]  # market -> column
     flow_cols: dict[tuple[int, int], np.ndarray]  # (tier, product) -> columns
+    active: dict[str, np.ndarray]  # product -> countries that have shipment columns
 
 
-def build_model(net: Network):
-    """The LP as a ``highspy.HighsLp`` and the index to read it back."""
+def active_origins(net: Network, extra: frozenset = frozenset()) -> dict[str, np.ndarray]:
+    """Per product, the countries that may ship it: those with capacity in the baseline,
+    plus ``extra`` (product, country) pairs a scenario gives capacity to."""
+    out = {}
+    for p in PRODUCTS:
+        mask = np.asarray(net.capacity[p]) > 0
+        for q, c in extra:
+            if q == p:
+                mask[net.index(c)] = True
+        out[p] = mask
+    return out
+
+
+def useful_destinations(net: Network, active: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per input product, the countries where something that consumes it can be made; an
+    input shipped anywhere else only adds cost, so those columns are left out."""
+    n = len(net.countries)
+    out = {p: np.zeros(n, bool) for p in PRODUCTS}
+    for p, recipe in net.recipe.items():
+        for q, amount in recipe.items():
+            if amount:
+                out[q] |= active[p]
+    return out
+
+
+def build_model(net: Network, extra: frozenset = frozenset()):
+    """The LP as a ``highspy.HighsLp`` and the index to read it back.
+
+    Shipment columns exist only where they can carry flow: from countries with capacity
+    for the product (``active_origins``; ``extra`` adds pairs a scenario opens) to
+    countries that can use it (``useful_destinations``) or, for cells, to every market.
+    Leaving the rest out changes no optimal solution and makes re-solves faster.
+    """
     import highspy
 
     n = len(net.countries)
@@ -69,6 +102,8 @@ def build_model(net: Network):
     members = [[net.index(c) for c in net.markets[m] if c in net.countries] for m in markets]
     market_dist = np.array([[min((dist[o, d] for d in mem), default=10.0) for mem in members]
                             for o in range(n)])
+    active = active_origins(net, extra)
+    useful = useful_destinations(net, active)
 
     # A GWh of cells is shipped as mass: at least its cathode and anode [t/GWh].
     weight = {"cells": sum(net.recipe.get("cells", {}).values()) or 1.0}
@@ -77,14 +112,15 @@ def build_model(net: Network):
     start = 0
     for t in TIERS:
         for pi, p in enumerate(PRODUCTS):
-            width = len(markets) if p == "cells" else n
-            o, d = np.meshgrid(np.arange(n), np.arange(width), indexing="ij")
+            to = (np.arange(len(markets)) if p == "cells" else np.flatnonzero(useful[p]))
+            o, d = np.meshgrid(np.flatnonzero(active[p]), to, indexing="ij")
+            o, d = o.ravel(), d.ravel()
             c = ((market_dist if p == "cells" else dist)[o, d] + HANDLING) * weight.get(p, 1.0)
             tiers.append(np.full(o.size, t))
             prods.append(np.full(o.size, pi))
-            origins.append(o.ravel())
-            dests.append(d.ravel())
-            costs.append(c.ravel())
+            origins.append(o)
+            dests.append(d)
+            costs.append(c)
             flow_cols[(t, pi)] = np.arange(start, start + o.size)
             start += o.size
     n_flow = start
@@ -116,7 +152,7 @@ def build_model(net: Network):
     lp.a_matrix_.index_ = index_
     lp.a_matrix_.value_ = value_
     index = ModelIndex(col_t, col_p, col_o, col_d, cap_row, ccap_row, input_row, demand_row,
-                       unserved_col, flow_cols)
+                       unserved_col, flow_cols, active)
     return lp, index
 
 

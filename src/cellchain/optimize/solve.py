@@ -56,11 +56,13 @@ class Solution:
 class FlowModel:
     """The LP for one network, built once and re-solved per scenario."""
 
-    def __init__(self, net: Network):
+    def __init__(self, net: Network, extra: frozenset = frozenset()):
         import highspy
 
         self.net = net
-        self.lp, self.index = build_model(net)
+        self.extra = extra
+        self._variants: dict[frozenset, FlowModel] = {}
+        self.lp, self.index = build_model(net, extra)
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.passModel(self.lp)
@@ -71,8 +73,20 @@ class FlowModel:
 
     # ----------------------------------------------------------------------------------
     def solve(self, changes: BoundChanges | None = None) -> Solution:
-        """Solve with ``changes`` applied (warm start), then restore the baseline."""
-        rows, row_hi, cols, col_hi, drows, dvals = self._translate(changes or BoundChanges())
+        """Solve with ``changes`` applied (warm start), then restore the baseline.
+
+        A change that gives capacity to a (product, country) without shipment columns
+        (a new plant where there was none) is solved on a model built with those columns,
+        kept for later scenarios that open the same pairs.
+        """
+        changes = changes or BoundChanges()
+        opened = self._opened(changes)
+        if opened:
+            key = self.extra | opened
+            if key not in self._variants:
+                self._variants[key] = FlowModel(self.net, key)
+            return self._variants[key].solve(changes)
+        rows, row_hi, cols, col_hi, drows, dvals = self._translate(changes)
         h = self.highs
         if rows.size:
             h.changeRowsBounds(rows.size, rows, self._row_lo[rows], row_hi)
@@ -89,6 +103,14 @@ class FlowModel:
         if drows.size:
             h.changeRowsBounds(drows.size, drows, self._row_lo[drows], self._row_hi[drows])
         return solution
+
+    def _opened(self, ch: BoundChanges) -> frozenset:
+        """(product, country) pairs the changes give capacity but this model has no
+        columns for."""
+        active = self.index.active
+        return frozenset(
+            (p, c) for (p, c), v in list(ch.capacity.items()) + list(ch.compliant.items())
+            if v > 0 and not active[p][self.net.index(c)])
 
     def _translate(self, ch: BoundChanges):
         idx, net = self.index, self.net
@@ -148,10 +170,14 @@ class FlowModel:
             self.lp.num_col_)
         flows = {}
         n = len(self.net.countries)
+        idx = self.index
         for pi, p in enumerate(PRODUCTS):
             width = len(self._markets) if p == "cells" else n
-            flows[p] = sum(x[self.index.flow_cols[(t, pi)]].reshape(n, width)
-                           for t in (0, 1))
+            matrix = np.zeros((n, width))
+            for t in (0, 1):
+                cols = idx.flow_cols[(t, pi)]
+                np.add.at(matrix, (idx.col_origin[cols], idx.col_dest[cols]), x[cols])
+            flows[p] = matrix
         unserved = {m: float(x[c]) for m, c in zip(self._markets,
                                                     self.index.unserved_col.values(),
                                                     strict=True)}
