@@ -10,6 +10,7 @@ from functools import cache
 
 from cellchain import units
 from cellchain.chain.ownership import OwnershipGraph
+from cellchain.errors import InvalidInputError
 from cellchain.io import store
 from cellchain.io.registry import start_of
 
@@ -63,6 +64,18 @@ def entities() -> dict[str, dict]:
 
 #: Statuses that, dated after a plant started operating, describe a new phase of it.
 EXPANSION_STATUSES = ("construction", "announced", "considered")
+
+
+#: Years the registry answers for [calendar years, inclusive].
+YEARS = (1990, 2100)
+
+
+def check_year(year: int) -> int:
+    """The year, or InvalidInputError when it is outside :data:`YEARS`."""
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise InvalidInputError(f"Year {year!r} is out of range.",
+                                f"Use a year from {YEARS[0]} to {YEARS[1]}, e.g. 2024.")
+    return year
 
 
 def status_as_of(facility: str, year: int) -> str | None:

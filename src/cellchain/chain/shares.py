@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cellchain import nomenclature as nom
 from cellchain.chain import model
-from cellchain.errors import InvalidInputError, unknown
+from cellchain.errors import unknown
 from cellchain.metrics import concentration
 
 BY = ("location", "owner", "company", "bloc")
@@ -39,8 +39,7 @@ def facility_capacities(stage: str, year: int, statuses=("operating",), product=
         raise unknown("stage", stage, nom.STAGES)
     if product is not None and product not in nom.ALL_PRODUCTS:
         raise unknown("product", product, nom.ALL_PRODUCTS)
-    if not 1990 <= year <= 2100:
-        raise InvalidInputError(f"Year {year} is out of range.", "Use a year from 1990 to 2100.")
+    model.check_year(year)
     out = []
     for fid, fac in sorted(model.facilities().items()):
         if fac["stage"] != stage:

@@ -15,9 +15,9 @@ from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cellchain.chain.model import YEARS
 from cellchain.errors import CellchainError, TooLargeError, UnknownValueError
 from cellchain.report import assets, content, figures
 
@@ -26,7 +26,6 @@ MAX_UPLOAD_BYTES = 256 * 1024
 #: Largest request body of any kind [bytes]: an upload plus room for the form fields.
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 DEFAULT_YEAR = 2024
-YEARS = (1990, 2100)
 
 # The flow model and the warehouse connection are shared and not thread-safe; FastAPI runs
 # plain ``def`` endpoints in a thread pool, so every call into the library holds this lock.
@@ -36,24 +35,21 @@ _LOCK = threading.Lock()
 def _status_of(exc: CellchainError) -> int:
     if isinstance(exc, UnknownValueError):
         return 404
-    if isinstance(exc, TooLargeError):
-        return 413
-    return 400
+    return 413 if isinstance(exc, TooLargeError) else 400
 
 
 def create_app():
     """Build the FastAPI application."""
     from cellchain.chain import describe
     from cellchain.io import store
-    from cellchain.report.html import _script_json
+    from cellchain.report.html import environment
     from cellchain.scenarios import load as scenario_load
 
-    env = Environment(loader=PackageLoader("cellchain.dashboard", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
-    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.1%}"
-    env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:,.{d}f}"
-    env.filters["tojson_script"] = _script_json
-    templates = Jinja2Templates(env=env)
+    templates = Jinja2Templates(env=environment("cellchain.dashboard"))
+    # The bundled scenarios ship with the package and do not change while serving.
+    bundled_list = [{"id": name, "name": s.name, "year": s.year, "description": s.description}
+                    for name, s in ((n, scenario_load.load(p))
+                                    for n, p in scenario_load.bundled().items())]
     store.build()  # make sure the warehouse exists before serving; read-only afterwards
 
     app = FastAPI(title="cellchain", description="The battery supply chain, mapped and "
@@ -97,7 +93,7 @@ def create_app():
         return error_response(request, exc.status_code, str(exc.detail), hint)
 
     def year_param(year: int | None) -> int:
-        return content.check_year(year if year is not None else DEFAULT_YEAR)
+        return year if year is not None else DEFAULT_YEAR  # Query bounds it to YEARS
 
     Year = Query(None, ge=YEARS[0], le=YEARS[1], description="calendar year")
 
@@ -147,12 +143,7 @@ def create_app():
     @app.get("/api/scenarios")
     def api_scenarios():
         """The bundled scenarios' ids, names and years."""
-        out = []
-        for name, path in scenario_load.bundled().items():
-            s = scenario_load.load(path)
-            out.append({"id": name, "name": s.name, "year": s.year,
-                        "description": s.description})
-        return out
+        return bundled_list
 
     @app.get("/api/scenarios/{name}")
     def api_scenario(name: str, market: str | None = None):
@@ -188,7 +179,7 @@ def create_app():
     def facility_page(request: Request, facility_id: str, year: int | None = Year):
         year = year if year is not None else date.today().year
         with _LOCK:
-            fac = describe.facility(facility_id, content.check_year(year))
+            fac = describe.facility(facility_id, year)
         return templates.TemplateResponse(request, "facility.html.j2", {"f": fac})
 
     @app.get("/market/{market}", response_class=HTMLResponse)
@@ -251,15 +242,12 @@ def _market(market: str | None) -> str | None:
 
 
 async def _read_limited(request) -> bytes:
-    """The request body, refusing anything over MAX_UPLOAD_BYTES without reading it all."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise TooLargeError(f"The scenario is {declared} bytes; the limit is "
-                                f"{MAX_UPLOAD_BYTES} bytes.", "Send a smaller file.")
+    """The request body, refusing anything over MAX_UPLOAD_BYTES without reading it all
+    (a declared length over MAX_REQUEST_BYTES was already refused by the size middleware)."""
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_UPLOAD_BYTES:
-            raise TooLargeError(f"The scenario is over {MAX_UPLOAD_BYTES} bytes.",
-                                    "Send a smaller file.")
+            raise TooLargeError(f"The scenario is over the limit of {MAX_UPLOAD_BYTES} bytes.",
+                                "Send a smaller file.")
     return body

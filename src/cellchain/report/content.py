@@ -11,7 +11,7 @@ from functools import cache
 from cellchain import countries
 from cellchain import nomenclature as nom
 from cellchain.chain import model
-from cellchain.errors import InvalidInputError, unknown
+from cellchain.errors import unknown
 
 
 def _stage_sources() -> dict[str, tuple[str, str | None, str]]:
@@ -23,14 +23,6 @@ def _stage_sources() -> dict[str, tuple[str, str | None, str]]:
 
 
 MARKET_NAMES = {"EU27": "European Union (27)", "RoW": "rest of the world"}
-
-
-def check_year(year: int) -> int:
-    """The year, or InvalidInputError when it is outside the registry's range."""
-    if not isinstance(year, int) or not 1990 <= year <= 2100:
-        raise InvalidInputError(f"Year {year!r} is out of range.",
-                                "Use a year from 1990 to 2100, e.g. 2024.")
-    return year
 
 
 def owner_country(facility_id: str, year: int) -> str | None:
@@ -55,7 +47,7 @@ def facility_points(year: int, stage: str | None = None, status: str | None = No
     materials, cells), ``status`` (operating, construction, ...), ``owner`` (ISO3 of the
     owner country). Facilities that did not exist yet in ``year`` are left out.
     """
-    check_year(year)
+    model.check_year(year)
     if stage is not None and stage not in nom.STAGES:
         raise unknown("stage", stage, nom.STAGES)
     if status is not None and status not in nom.STATUSES:
@@ -93,7 +85,7 @@ def concentration(year: int) -> list[dict]:
     country, state-owned share, the largest country, coverage of cited totals."""
     from cellchain.chain.shares import shares
 
-    check_year(year)
+    model.check_year(year)
     out = []
     for product, (stage, registry_product, unit) in _stage_sources().items():
         loc = shares(stage, year, "location", product=registry_product)
@@ -128,7 +120,7 @@ def key_plants(year: int, per_stage: int = 5) -> list[dict]:
     backing (``per_stage`` rows per stage and product)."""
     from cellchain.chain.shares import facility_capacities
 
-    check_year(year)
+    model.check_year(year)
     g = model.graph()
     ents = g.entities
     out = []
@@ -164,7 +156,7 @@ def exposure(market: str, year: int) -> dict[str, list[dict]]:
     from cellchain.cli.output import records
     from cellchain.trace.exposure import exposure as trace_exposure
 
-    check_year(year)
+    model.check_year(year)
     net, fm = _network(year)
     base = fm.solve()
     return {by: records(trace_exposure(market, year, by, net=net, solution=base))
@@ -216,7 +208,7 @@ def market_report(market: str, year: int) -> dict:
     from cellchain.trace.exposure import normalise_market
 
     market = normalise_market(market)
-    check_year(year)
+    model.check_year(year)
     return {"market": market, "year": year,
             "market_name": MARKET_NAMES.get(market, countries.country_name(market)),
             "facilities": facility_points(year),

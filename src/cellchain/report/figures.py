@@ -25,7 +25,7 @@ PRODUCT_ORDER = ("mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite",
 MAX_GROUPS = 8
 
 
-def colour(country: str | None, order: list[str] | None = None) -> str:
+def colour(country: str | None) -> str:
     """Stable colour of a country code (grey for None / other)."""
     if not country or country == "other":
         return OTHER_COLOUR
