@@ -56,7 +56,8 @@ def test_toy_chain_by_hand():
     assert sol.flows["lithium_chemicals"][:, 1].sum() == pytest.approx(25.0)
     assert sol.flows["mine_lithium"][2].sum() == pytest.approx(25.0)
     assert mass_balance_holds(net, sol)
-    v = trace(net, sol, "M1")
+    v, methods = trace(net, sol, "M1", method="flow_model")
+    assert set(methods.values()) == {"flow_model"}
     assert v["cells"].tolist() == [1.0, 0.0, 0.0]
     assert v["cathode"].tolist() == pytest.approx([0, 1, 0])
     assert v["mine_graphite"].tolist() == pytest.approx([1, 0, 0])

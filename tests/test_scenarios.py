@@ -123,7 +123,9 @@ def test_cli_exposure_json(cli, warehouse):
     for r in rows:
         by_product[r["product"]] = by_product.get(r["product"], 0) + r["share"]
     assert all(v == pytest.approx(1.0) for v in by_product.values())
-    assert {r["method"] for r in rows} == {"flow_model"}
+    method = {r["product"]: r["method"] for r in rows}
+    assert method["lithium_chemicals"] == method["mine_graphite"] == "trade_data"
+    assert method["cells"] == method["cathode"] == "flow_model"
 
 
 def test_cli_bad_scenario_one_line(cli, tmp_path, warehouse):

@@ -114,14 +114,16 @@ class Capacity:
 
 
 def capacity_as_of(facility: str, year: int) -> Capacity | None:
-    """The latest nameplate or planned capacity with a year <= ``year`` (nameplate wins a
-    tie); None when the registry has none."""
+    """The latest nameplate or planned capacity with a year <= ``year`` (in a tie,
+    nameplate beats planned, then the more confident source wins, then the earlier row);
+    None when the registry has none."""
     best = None
     for r in tables()["capacity"]:
         if (r["facility"] != facility or r["year"] is None or r["year"] > year
                 or r["basis"] not in COUNTED_BASES):
             continue
-        rank = (r["year"], r["basis"] == "nameplate")
+        rank = (r["year"], r["basis"] == "nameplate",
+                -CONFIDENCE_RANK.get(r["confidence"], 3))
         if best is None or rank > best[0]:
             best = (rank, r)
     if best is None:

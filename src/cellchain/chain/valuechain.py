@@ -13,10 +13,20 @@ Recipe (units of input per unit of output), for a year's world chemistry mix ``s
     refining: 1 t of refined product per t of mined content (mass balance)
 
 with c_k, a_k, li_k, ... the sourced kg per kWh of chemistry k (lithium in LCE; a source in
-contained Li is converted with 5.323). Only chemistries with a cathode intensity count.
+contained Li is converted with 5.323). The mix is used only when one source gives a complete
+mix and every chemistry in it has sourced intensities; otherwise the recipe is that of the
+year's composite cell (``AVG<year>``: an average over the chemistries sold, e.g. Wood
+Mackenzie's 2023 material totals divided by the GWh they served).
+
+Demand: the flow model serves the sum over end uses that have a world figure and at least
+one regional figure in one year (EV batteries and stationary storage today); the split is
+per end use, with ``RoW`` the world figure minus the named markets. End uses with only a
+world figure (consumer cells) are listed by :func:`demand_table` but not modelled.
 """
 
 from __future__ import annotations
+
+import re
 
 from cellchain import units
 from cellchain.chain import model
@@ -24,28 +34,32 @@ from cellchain.errors import DataError
 
 MARKET_ALIASES = {"EU": "EU27", "EU27": "EU27", "Europe": "EU27"}
 MODEL_MARKETS = ("CHN", "USA", "EU27", "JPN", "KOR", "IND", "RoW")
+#: How far a source's shares may sum from one and still count as a complete mix.
+MIX_TOLERANCE = 0.02
 
 
-def _latest(rows: list[dict], year: int) -> list[dict]:
-    years = sorted({r["year"] for r in rows if r["year"] is not None and r["year"] <= year})
-    if not years:
-        years = sorted({r["year"] for r in rows if r["year"] is not None})
-        if not years:
-            return []
-        pick = years[0]
-    else:
-        pick = years[-1]
-    return [r for r in rows if r["year"] == pick]
-
-
-def chemistry_mix(year: int, market: str = "WLD") -> dict[str, float]:
-    """Chemistry shares for a market, from the latest sourced year <= ``year``."""
-    rows = _latest([r for r in model.tables()["chemistry_mix"] if r["market"] == market],
-                   year)
-    mix: dict[str, float] = {}
+def chemistry_mix(year: int, market: str = "WLD") -> tuple[dict[str, float], str | None]:
+    """A complete chemistry mix for a market and its source: from the latest year <=
+    ``year`` where one source (URL and basis) gives shares that sum to one (within
+    :data:`MIX_TOLERANCE`; the more confident source wins a tie). Bounds and partial
+    splits never make a mix. ({}, None) when no source gives a complete one."""
+    rows = [r for r in model.tables()["chemistry_mix"] if r["market"] == market
+            and r["year"] is not None and r["year"] <= year]
+    groups: dict[tuple, dict[str, float]] = {}
+    worst: dict[tuple, int] = {}  # the least confident row of each source's mix
     for r in rows:
+        key = (r["year"], r["source_url"], r["basis"])
+        mix = groups.setdefault(key, {})
         mix[r["chemistry"]] = mix.get(r["chemistry"], 0.0) + r["share"]
-    return mix
+        worst[key] = max(worst.get(key, 0), model.CONFIDENCE_RANK.get(r["confidence"], 3))
+    # latest year first, then the most confident source
+    complete = sorted((key for key, mix in groups.items()
+                       if abs(sum(mix.values()) - 1.0) <= MIX_TOLERANCE),
+                      key=lambda k: (k[0], -worst[k]))
+    if not complete:
+        return {}, None
+    key = complete[-1]
+    return groups[key], key[1]
 
 
 def intensity(chemistry: str, material: str) -> float | None:
@@ -63,32 +77,48 @@ def intensity(chemistry: str, material: str) -> float | None:
     return None if best is None else best[1]
 
 
-#: Composite cell used when the world chemistry mix cannot be priced chemistry by chemistry:
-#: T&E's "average 2020 battery" (see registry/intensities.csv).
-COMPOSITE = "AVG2020"
+#: Materials the recipe needs a sourced intensity for.
 NEEDED = ("cathode", "lithium", "nickel", "cobalt", "graphite")
+#: Composite cells are registry "chemistries" named AVG<year>: an average over the year's
+#: sold chemistries (e.g. T&E's average 2020 battery, Wood Mackenzie's 2023 totals).
+COMPOSITE_NAME = re.compile(r"^AVG(\d{4})")
+
+
+def composite(year: int) -> str:
+    """The composite cell for ``year``: the latest AVG<yyyy> with yyyy <= ``year`` that
+    has a sourced intensity for every needed material (else the earliest such one)."""
+    complete = sorted(
+        (int(m.group(1)), name) for name in {r["chemistry"] for r in
+                                             model.tables()["intensities"]}
+        if (m := COMPOSITE_NAME.match(name))
+        and all(intensity(name, mat) is not None for mat in NEEDED))
+    if not complete:
+        raise DataError("No composite cell with every needed intensity.",
+                        "Add AVG<year> rows for cathode, lithium, nickel, cobalt and "
+                        "graphite to registry/intensities.csv.")
+    earlier = [name for y, name in complete if y <= year]
+    return earlier[-1] if earlier else complete[0][1]
 
 
 def recipe_basis(year: int) -> str:
-    """Which intensities the recipe uses: the year's world mix, or the composite cell."""
-    mix = chemistry_mix(year)
+    """Which intensities the recipe uses: the year's world mix, or a composite cell."""
+    mix, _ = chemistry_mix(year)
     if mix and all(intensity(k, m) is not None for k in mix for m in NEEDED):
         return "world chemistry mix"
-    return f"composite cell {COMPOSITE} (per-chemistry intensities incomplete)"
+    return (f"composite cell {composite(year)} "
+            f"(per-chemistry intensities incomplete)")
 
 
 def recipe(year: int) -> dict[str, dict[str, float]]:
     """Inputs per unit of output for the flow model's products (see module docstring).
 
-    Uses the year's world chemistry mix when every chemistry in it has sourced
-    intensities for cathode, lithium, nickel, cobalt and graphite; otherwise the composite
-    cell (``COMPOSITE``), and :func:`recipe_basis` says so.
+    Uses the year's world chemistry mix when it is complete and every chemistry in it
+    has sourced intensities for cathode, lithium, nickel, cobalt and graphite; otherwise
+    the composite cell of the year (:func:`composite`), and :func:`recipe_basis` says so.
     """
-    mix = chemistry_mix(year)
-    weights = mix if recipe_basis(year) == "world chemistry mix" else {COMPOSITE: 1.0}
-    if not intensity(next(iter(weights)), "cathode"):
-        raise DataError("No cathode intensity for the recipe.",
-                        "Add cathode rows to registry/intensities.csv.")
+    mix, _ = chemistry_mix(year)
+    weights = (mix if recipe_basis(year) == "world chemistry mix"
+               else {composite(year): 1.0})
     total = sum(weights.values())
 
     def avg(material: str) -> float:
@@ -109,31 +139,72 @@ def recipe(year: int) -> dict[str, dict[str, float]]:
     }
 
 
-def market_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
-                  ) -> tuple[dict[str, float], dict]:
-    """Cell demand by model market [GWh/yr] for one end use, and where each figure is from.
+def recipe_table(year: int):
+    """The recipe as rows: product, input, amount per unit, units, and its sources."""
+    import pandas as pd
+
+    from cellchain.optimize.network import UNITS
+
+    basis = recipe_basis(year)
+    used = (set(chemistry_mix(year)[0]) if basis == "world chemistry mix"
+            else {composite(year)})
+    sources = sorted({r["source_url"] for r in model.tables()["intensities"]
+                      if r["chemistry"] in used})
+    rows = [{"year": year, "product": p, "input": q, "amount": a,
+             "unit": f"{UNITS[q]} per {UNITS[p]}", "basis": basis,
+             "sources": "; ".join(sources)}
+            for p, inputs in recipe(year).items() for q, a in inputs.items()]
+    return pd.DataFrame(rows)
+
+
+#: End uses the flow model serves: each needs world and regional figures to be split.
+MODEL_END_USES = ("ev_all", "storage")
+#: End uses the demand table reports (rows without a regional split stay world-only).
+END_USES = ("ev_all", "ev_car", "ev_bus_truck", "storage", "consumer", "backup_power")
+
+
+def _best_rows(end_use: str, scenario: str) -> dict[tuple[str, int], dict]:
+    """The most confident demand row per (market, year) for one end use and scenario."""
+    best: dict[tuple[str, int], dict] = {}
+    for r in model.tables()["demand"]:
+        if r["end_use"] != end_use or r["measure"] != "demand" or r["year"] is None:
+            continue
+        if not _scenario_matches(r["scenario"], scenario):
+            continue
+        key = (MARKET_ALIASES.get(r["market"], r["market"]), r["year"])
+        rank = model.CONFIDENCE_RANK.get(r["confidence"], 3)
+        if key not in best or rank < model.CONFIDENCE_RANK.get(best[key]["confidence"], 3):
+            best[key] = r
+    return best
+
+
+def _scenario_matches(row_scenario: str, wanted: str) -> bool:
+    """``actual`` matches only actuals; a projection name matches by prefix, so that
+    ``IEA STEPS`` finds ``IEA STEPS (GEVO2025)``."""
+    if wanted == "actual":
+        return row_scenario == "actual"
+    return row_scenario.lower().startswith(wanted.lower())
+
+
+def split_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
+                 ) -> tuple[dict[str, float], dict] | None:
+    """Demand by model market [GWh/yr] for one end use, and where each figure is from.
 
     All markets use one year: the latest year <= ``year`` with a sourced world figure and
     at least one regional figure for the end use (regional splits lag world totals), so
-    the split adds up. ``RoW`` is the world figure minus the named markets; markets
-    without a sourced figure (e.g. Japan, Korea) are inside ``RoW``. Where sources
-    disagree for one slot the most confident row wins.
+    the split adds up; else the nearest later such year. ``RoW`` is the world figure
+    minus the named markets; markets without a sourced figure (e.g. Japan, Korea) are
+    inside ``RoW``. Where sources disagree for one slot the most confident row wins.
+    None when no year has such a split.
     """
-    rows = [r for r in model.tables()["demand"] if r["scenario"] == scenario
-            and r["measure"] == "demand" and r["end_use"] == end_use]
-    best: dict[tuple[str, int], dict] = {}
-    for r in rows:
-        key = (MARKET_ALIASES.get(r["market"], r["market"]), r["year"])
-        if key not in best or model.CONFIDENCE_RANK.get(r["confidence"], 3) < \
-                model.CONFIDENCE_RANK.get(best[key]["confidence"], 3):
-            best[key] = r
+    best = _best_rows(end_use, scenario)
     complete = sorted({y for (m, y) in best if m == "WLD"
-                       and any(m2 != "WLD" and y2 == y for (m2, y2) in best)})
+                       and any(m2 in MODEL_MARKETS and m2 != "RoW" and y2 == y
+                               for (m2, y2) in best)})
     if not complete:
-        raise DataError(f"No sourced {end_use} demand split by market.",
-                        "Add world and regional rows to registry/demand.csv.")
+        return None
     earlier = [y for y in complete if y <= year]
-    pick = earlier[-1] if earlier else complete[0]  # else the nearest later year
+    pick = earlier[-1] if earlier else complete[0]
     demand = {m: 0.0 for m in MODEL_MARKETS}
     sources = {"year": str(pick)}
     for (m, y), r in best.items():
@@ -144,4 +215,56 @@ def market_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
     demand["RoW"] = max(0.0, float(world["value"]) - sum(
         v for m, v in demand.items() if m != "RoW"))
     sources["RoW"] = f"world ({world['source_url']}) minus the named markets"
+    sources["scenario"] = world["scenario"]
     return demand, sources
+
+
+def market_demand(year: int, scenario: str = "actual") -> tuple[dict[str, float], dict]:
+    """Cell demand by model market [GWh/yr]: the sum over the end uses that have a
+    sourced regional split (:data:`MODEL_END_USES`), and where each part is from."""
+    total = {m: 0.0 for m in MODEL_MARKETS}
+    sources: dict[str, str] = {}
+    for end_use in MODEL_END_USES:
+        split = split_demand(year, end_use, scenario)
+        if split is None:
+            continue
+        demand, src = split
+        for m, v in demand.items():
+            total[m] += v
+        sources.update({f"{end_use}:{k}": v for k, v in src.items() if k != "scenario"})
+    if not any(total.values()):
+        raise DataError(f"No sourced demand split by market for {year} ({scenario}).",
+                        "Add world and regional rows to registry/demand.csv.")
+    return total, sources
+
+
+def demand_table(year: int, scenario: str = "actual"):
+    """Demand by market and end use for ``year`` [GWh/yr], each row with the year and
+    source it comes from, and whether the flow model uses it.
+
+    Split end uses come from :func:`split_demand`; end uses with only a world figure
+    are listed for the world (``in_model`` false: the model cannot place them).
+    """
+    import pandas as pd
+
+    rows = []
+    for end_use in END_USES:
+        split = split_demand(year, end_use, scenario)
+        if split is not None:
+            demand, src = split
+            for m, v in demand.items():
+                rows.append({"market": m, "end_use": end_use, "year": int(src["year"]),
+                             "scenario": src["scenario"], "value": v, "unit": "GWh",
+                             "in_model": end_use in MODEL_END_USES,
+                             "source": src.get(m, "not sourced: inside RoW")})
+            continue
+        best = _best_rows(end_use, scenario)
+        years = sorted(y for (m, y) in best if m == "WLD")
+        if years:
+            pick = ([y for y in years if y <= year] or years)[-1]
+            r = best[("WLD", pick)]
+            rows.append({"market": "WLD", "end_use": end_use, "year": pick,
+                         "scenario": r["scenario"], "value": float(r["value"]),
+                         "unit": "GWh", "in_model": False, "source": r["source_url"]})
+    return pd.DataFrame(rows, columns=["market", "end_use", "year", "scenario", "value",
+                                       "unit", "in_model", "source"])

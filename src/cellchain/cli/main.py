@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cellchain.errors import CellchainError
+from cellchain.errors import CellchainError, UnknownValueError
 
 app = typer.Typer(
     name="cellchain",
@@ -249,11 +249,47 @@ def exposure(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Where a market's batteries come from, stage by stage (flow model, traced upstream)."""
+    """Where a market's batteries come from, stage by stage, traced upstream (trade data
+    where the bundle has it, else the flow model; each row names its method)."""
     from cellchain.trace import exposure as exposure_mod
 
     df = exposure_mod.exposure(market, year or 2024, by)
     _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",))
+
+
+@app.command()
+def demand(
+    year: YearOpt = None,
+    scenario: Annotated[str, typer.Option(
+        help="actual, or a projection scenario, e.g. 'IEA STEPS' (matched by prefix).")
+    ] = "actual",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Battery demand by market and end use [GWh/yr], with the year and source of each
+    figure and whether the flow model serves it."""
+    from cellchain.chain import model, valuechain
+
+    year = model.check_year(year or 2024)
+    df = valuechain.demand_table(year, scenario)
+    if df.empty:
+        raise UnknownValueError(f"No sourced demand for scenario {scenario!r}.",
+                                "Use 'actual' or a scenario named in registry/demand.csv.")
+    _emit(df, fmt, output, f"Battery demand, {year} ({scenario})", percent_columns=())
+
+
+@app.command()
+def recipe(
+    year: YearOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Inputs per unit of output along the chain (the flow model's recipe), with the
+    intensities' basis and sources."""
+    from cellchain.chain import model, valuechain
+
+    year = model.check_year(year or 2024)
+    _emit(valuechain.recipe_table(year), fmt, output, f"Recipe, {year}", percent_columns=())
 
 
 @app.command()

@@ -25,7 +25,7 @@ from cellchain import schema
 from cellchain.errors import Problem, ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
-          "country_totals", "blocs", "intensities", "chemistry_mix", "demand")
+          "country_totals", "blocs", "intensities", "chemistry_mix", "demand", "rankings")
 KEYED = {"entities": "id", "facilities": "id"}
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -341,6 +341,17 @@ def check(reg: Registry) -> list[Problem]:
             if table == "chemistry_mix" and v["share"] is not None and v["share"] > 1:
                 bad(row, "share", f"share {v['share']} above 1", "give a fraction 0-1")
             _check_common(row, bad)
+
+    for row in reg.tables["rankings"]:
+        v = row.values
+        if v["entity"] and v["entity"] not in entities:
+            bad(row, "entity", f"entity {v['entity']!r} not found in entities",
+                "add the entity to entities.csv or fix the id")
+        if v["rank"] is not None and v["rank"] < 1:
+            bad(row, "rank", f"rank {v['rank']} below 1", "rank from 1 (the largest)")
+        if v["value"] is not None and v["value"] < 0:
+            bad(row, "value", "negative value", "use a non-negative number")
+        _check_common(row, bad)
 
     for row in reg.tables["blocs"]:
         _country(row, iso3, bad)

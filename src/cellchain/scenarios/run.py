@@ -48,8 +48,9 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, flow_mo
             continue
         served_b = net.demand[market] - base.unserved[market]
         served_s = demand_s[market] - scen.unserved[market]
-        exp_b = exposure(market, net.year, net=net, solution=base)
-        exp_s = exposure(market, net.year, net=net, solution=scen) if served_s > 1e-9 else None
+        exp_b = exposure(market, net.year, net=net, solution=base, method="flow_model")
+        exp_s = (exposure(market, net.year, net=net, solution=scen, method="flow_model")
+                 if served_s > 1e-9 else None)
         for product in PRODUCTS:
             need = requirement(net.recipe, product)
             eb = exp_b[exp_b["product"] == product]

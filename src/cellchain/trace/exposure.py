@@ -12,9 +12,19 @@ ultimate owners (registry look-through, capacity-weighted); capacity the registr
 only as a country total, and all mines (no mine ownership in the registry yet), stay with
 their location country.
 
-Every row says how it was obtained (``method``): ``flow_model`` — no stage is traced from
-trade data yet, because the bundle has no trade in cells, cathode or anode, and the trade
-it has in lithium chemicals and cobalt lacks each country's own production.
+Every row says how it was obtained (``method``). ``trade_data``: the stage's sourcing
+matrix is the observed apparent-supply mix from BACI trade and cited capacity (lithium
+chemicals and natural graphite; see :mod:`cellchain.trace.trade`), so each consuming
+country's column reproduces its reported imports. ``flow_model``: the sourcing matrix
+comes from the flow model's solution (cells, cathode, anode, refined nickel and cobalt,
+mined lithium, nickel and cobalt; the bundle has no usable trade for them). Where a
+country reached by the trace makes a product the solution does not route inputs to (it
+supplies the market only in the trade data), it is taken to use its own output of the
+input where it has any (Chile's brine for its carbonate), else the world mix of that
+input in the solution.
+
+Scenario comparisons use ``method="flow_model"`` throughout, so that baseline and
+scenario differ only by what the scenario changes.
 """
 
 from __future__ import annotations
@@ -34,21 +44,48 @@ CHAIN = (("cathode", "cells"), ("anode", "cells"), ("lithium_chemicals", "cathod
 BY = ("location", "owner")
 
 
-def trace(net, solution, market: str) -> dict[str, np.ndarray]:
-    """Share of ``market``'s supply passing through each country, per product."""
+METHODS = ("auto", "flow_model")
+
+
+def sourcing(net, solution, product: str, method: str = "auto") -> tuple[np.ndarray, str]:
+    """``S[o, d]``: share of country d's supply of ``product`` from country o, and the
+    method that produced it (``trade_data`` or ``flow_model``)."""
+    from cellchain.trace import trade
+
+    if method == "auto" and product in trade.TRADED:
+        own = trade.own_supply(product, net.year, net.countries)
+        return trade.sourcing_matrix(product, net.year, net.countries, own), "trade_data"
+    f = solution.flows[product]
+    supply = f.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(supply > 0, f / supply, 0.0), "flow_model"
+
+
+def trace(net, solution, market: str, method: str = "auto"
+          ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Share of ``market``'s supply passing through each country, per product, and the
+    method behind each product's sourcing."""
     markets = list(net.markets)
     if market not in markets:
         raise unknown("market", market, markets)
+    if method not in METHODS:
+        raise unknown("tracing method", method, METHODS)
     cells = solution.flows["cells"][:, markets.index(market)]
     total = cells.sum()
     v = {"cells": cells / total if total > 0 else np.zeros_like(cells)}
+    methods = {"cells": "flow_model"}
     for product, parent in CHAIN:
-        f = solution.flows[product]
-        supply = f.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.where(supply > 0, f / supply, 0.0)
+        s, methods[product] = sourcing(net, solution, product, method)
+        made = solution.flows[product].sum(axis=1)
+        world = made / made.sum() if made.sum() > 0 else np.zeros_like(made)
+        gaps = np.flatnonzero((s.sum(axis=0) <= 0) & (v[parent] > 0))
+        if gaps.size:
+            s = s.copy()
+            for d in gaps:  # own output first (e.g. Chile's brine), else the world mix
+                own = net.capacity[product][d] > 0
+                s[:, d] = np.eye(len(made))[d] if own else world
         v[product] = s @ v[parent]
-    return v
+    return v, methods
 
 
 def owner_matrix(net, product: str, year: int) -> dict[str, dict[str, float]]:
@@ -97,14 +134,16 @@ def normalise_market(market: str) -> str:
 
 
 def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
-             solution=None):
+             solution=None, method: str = "auto"):
     """Stage-by-stage shares of a market's supply by country (location or owner).
 
     Returns
     -------
     pandas.DataFrame
         ``market``, ``year``, ``stage``, ``product``, ``unit``, ``by``, ``group`` (ISO3),
-        ``share`` [0-1; sums to one per product], ``method``, and per product ``hhi``
+        ``share`` [0-1; sums to one per product], ``method`` (``trade_data`` or
+        ``flow_model``; ``method="flow_model"`` uses the flow model for every stage), and
+        per product ``hhi``
         [0-10,000], ``covered_share`` (from covered nations: China, Russia, Iran, North
         Korea) and ``capacity_basis`` (cited, or scaled where the registry is incomplete).
     """
@@ -120,7 +159,7 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
         net = build_network(year)
     if solution is None:
         solution = FlowModel(net).solve()
-    v = trace(net, solution, market)
+    v, methods = trace(net, solution, market, method)
     covered = {r["country"] for r in registry_model.tables()["blocs"]
                if r["bloc"] == "covered_nations"}
     rows = []
@@ -138,7 +177,7 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
         for group, share in sorted(groups.items(), key=lambda x: -x[1]):
             rows.append({"market": market, "year": year, "stage": STAGE_OF[product],
                          "product": product, "unit": UNITS[product], "by": by,
-                         "group": group, "share": share, "method": "flow_model",
+                         "group": group, "share": share, "method": methods[product],
                          "hhi": hhi, "covered_share": cov,
                          "capacity_basis": net.capacity_basis[product]})
     return pd.DataFrame(rows, columns=["market", "year", "stage", "product", "unit", "by",
