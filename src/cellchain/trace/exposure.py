@@ -145,7 +145,8 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
         ``flow_model``; ``method="flow_model"`` uses the flow model for every stage), and
         per product ``hhi``
         [0-10,000], ``covered_share`` (from covered nations: China, Russia, Iran, North
-        Korea) and ``capacity_basis`` (cited, or scaled where the registry is incomplete).
+        Korea) and ``capacity_basis`` (cited, or scaled where the registry is incomplete;
+        stages traced from trade use the cited capacities unscaled).
     """
     import pandas as pd
 
@@ -179,7 +180,8 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
                          "product": product, "unit": UNITS[product], "by": by,
                          "group": group, "share": share, "method": methods[product],
                          "hhi": hhi, "covered_share": cov,
-                         "capacity_basis": net.capacity_basis[product]})
+                         "capacity_basis": ("cited" if methods[product] == "trade_data"
+                                            else net.capacity_basis[product])})
     return pd.DataFrame(rows, columns=["market", "year", "stage", "product", "unit", "by",
                                        "group", "share", "method", "hhi", "covered_share",
                                        "capacity_basis"])
