@@ -100,13 +100,20 @@ def composite(year: int) -> str:
     return earlier[-1] if earlier else complete[0][1]
 
 
-def recipe_basis(year: int) -> str:
-    """Which intensities the recipe uses: the year's world mix, or a composite cell."""
+def recipe_weights(year: int) -> tuple[dict[str, float], str]:
+    """The chemistries the recipe averages, with their weights, and a line saying which:
+    the year's world chemistry mix when it is complete and every chemistry in it has a
+    sourced intensity for each needed material, else the year's composite cell."""
     mix, _ = chemistry_mix(year)
     if mix and all(intensity(k, m) is not None for k in mix for m in NEEDED):
-        return "world chemistry mix"
-    return (f"composite cell {composite(year)} "
-            f"(per-chemistry intensities incomplete)")
+        return mix, "world chemistry mix"
+    name = composite(year)
+    return {name: 1.0}, f"composite cell {name} (per-chemistry intensities incomplete)"
+
+
+def recipe_basis(year: int) -> str:
+    """Which intensities the recipe uses: the year's world mix, or a composite cell."""
+    return recipe_weights(year)[1]
 
 
 def recipe(year: int) -> dict[str, dict[str, float]]:
@@ -116,9 +123,7 @@ def recipe(year: int) -> dict[str, dict[str, float]]:
     has sourced intensities for cathode, lithium, nickel, cobalt and graphite; otherwise
     the composite cell of the year (:func:`composite`), and :func:`recipe_basis` says so.
     """
-    mix, _ = chemistry_mix(year)
-    weights = (mix if recipe_basis(year) == "world chemistry mix"
-               else {composite(year): 1.0})
+    weights, _ = recipe_weights(year)
     total = sum(weights.values())
 
     def avg(material: str) -> float:
@@ -145,9 +150,7 @@ def recipe_table(year: int):
 
     from cellchain.optimize.network import UNITS
 
-    basis = recipe_basis(year)
-    used = (set(chemistry_mix(year)[0]) if basis == "world chemistry mix"
-            else {composite(year)})
+    used, basis = recipe_weights(year)
     sources = sorted({r["source_url"] for r in model.tables()["intensities"]
                       if r["chemistry"] in used})
     rows = [{"year": year, "product": p, "input": q, "amount": a,

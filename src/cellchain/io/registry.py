@@ -266,9 +266,7 @@ def check(reg: Registry) -> list[Problem]:
                 bad(row, "end_uses", f"unknown end use {use!r}",
                     f"use one of {', '.join(nom.END_USES)}")
         _country(row, iso3, bad)
-        if v["operator"] and v["operator"] not in entities:
-            bad(row, "operator", f"operator {v['operator']!r} not found in entities",
-                "add the entity to entities.csv or fix the id")
+        _known_entity(row, "operator", entities, bad)
         if v["lat"] is not None and not -90 <= v["lat"] <= 90:
             bad(row, "lat", f"latitude {v['lat']} out of range", "use -90..90 degrees")
         if v["lon"] is not None and not -180 <= v["lon"] <= 180:
@@ -280,9 +278,7 @@ def check(reg: Registry) -> list[Problem]:
 
     for row in reg.tables["ownership"]:
         v = row.values
-        if v["owner"] and v["owner"] not in entities:
-            bad(row, "owner", f"owner {v['owner']!r} not found in entities",
-                "add the entity to entities.csv or fix the id")
+        _known_entity(row, "owner", entities, bad)
         if v["owned"] and v["owned"] not in entities and v["owned"] not in facilities:
             bad(row, "owned", f"{v['owned']!r} is neither an entity nor a facility",
                 "fix the id or add the row it refers to")
@@ -332,7 +328,7 @@ def check(reg: Registry) -> list[Problem]:
             bad(row, "value", "negative total", "totals are non-negative")
         _check_common(row, bad)
 
-    for table in ("intensities", "chemistry_mix", "demand"):
+    for table in ("intensities", "chemistry_mix", "demand", "rankings"):
         for row in reg.tables[table]:
             v = row.values
             for fld in ("kg_per_kwh", "share", "value"):
@@ -343,15 +339,10 @@ def check(reg: Registry) -> list[Problem]:
             _check_common(row, bad)
 
     for row in reg.tables["rankings"]:
-        v = row.values
-        if v["entity"] and v["entity"] not in entities:
-            bad(row, "entity", f"entity {v['entity']!r} not found in entities",
-                "add the entity to entities.csv or fix the id")
-        if v["rank"] is not None and v["rank"] < 1:
-            bad(row, "rank", f"rank {v['rank']} below 1", "rank from 1 (the largest)")
-        if v["value"] is not None and v["value"] < 0:
-            bad(row, "value", "negative value", "use a non-negative number")
-        _check_common(row, bad)
+        _known_entity(row, "entity", entities, bad)
+        if row.values["rank"] is not None and row.values["rank"] < 1:
+            bad(row, "rank", f"rank {row.values['rank']} below 1",
+                "rank from 1 (the largest)")
 
     for row in reg.tables["blocs"]:
         _country(row, iso3, bad)
@@ -367,6 +358,14 @@ def _country(row: Row, known: frozenset[str], bad) -> None:
         extra = " or WLD" if "WLD" in known else ", e.g. CHN, USA, RUS"
         bad(row, "country", f"unknown country code {code!r}",
             f"use an ISO 3166 alpha-3 code{extra}")
+
+
+def _known_entity(row: Row, field: str, entities, bad) -> None:
+    """Report a reference in ``field`` to an entity id that does not exist."""
+    value = row.values[field]
+    if value and value not in entities:
+        bad(row, field, f"{field} {value!r} not found in entities",
+            "add the entity to entities.csv or fix the id")
 
 
 def _known(row: Row, field: str, ids, bad) -> None:

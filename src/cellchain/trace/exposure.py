@@ -53,8 +53,8 @@ def sourcing(net, solution, product: str, method: str = "auto") -> tuple[np.ndar
     from cellchain.trace import trade
 
     if method == "auto" and product in trade.TRADED:
-        own = trade.own_supply(product, net.year, net.countries)
-        return trade.sourcing_matrix(product, net.year, net.countries, own), "trade_data"
+        return (trade.observed_sourcing(product, net.year, tuple(net.countries)),
+                "trade_data")
     f = solution.flows[product]
     supply = f.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -76,14 +76,17 @@ def trace(net, solution, market: str, method: str = "auto"
     methods = {"cells": "flow_model"}
     for product, parent in CHAIN:
         s, methods[product] = sourcing(net, solution, product, method)
-        made = solution.flows[product].sum(axis=1)
-        world = made / made.sum() if made.sum() > 0 else np.zeros_like(made)
         gaps = np.flatnonzero((s.sum(axis=0) <= 0) & (v[parent] > 0))
         if gaps.size:
+            made = solution.flows[product].sum(axis=1)
+            world = made / made.sum() if made.sum() > 0 else np.zeros_like(made)
             s = s.copy()
-            for d in gaps:  # own output first (e.g. Chile's brine), else the world mix
-                own = net.capacity[product][d] > 0
-                s[:, d] = np.eye(len(made))[d] if own else world
+            for d in gaps:
+                if net.capacity[product][d] > 0:  # own output first (e.g. Chile's brine)
+                    s[:, d] = 0.0
+                    s[d, d] = 1.0
+                else:
+                    s[:, d] = world
         v[product] = s @ v[parent]
     return v, methods
 
@@ -143,10 +146,9 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
         ``market``, ``year``, ``stage``, ``product``, ``unit``, ``by``, ``group`` (ISO3),
         ``share`` [0-1; sums to one per product], ``method`` (``trade_data`` or
         ``flow_model``; ``method="flow_model"`` uses the flow model for every stage), and
-        per product ``hhi``
-        [0-10,000], ``covered_share`` (from covered nations: China, Russia, Iran, North
-        Korea) and ``capacity_basis`` (cited, or scaled where the registry is incomplete;
-        stages traced from trade use the cited capacities unscaled).
+        per product ``hhi`` [0-10,000], ``covered_share`` (from covered nations: China,
+        Russia, Iran, North Korea) and ``capacity_basis`` (cited, or scaled where the
+        registry is incomplete; stages traced from trade use the cited capacities).
     """
     import pandas as pd
 

@@ -90,6 +90,16 @@ def sourcing_matrix(product: str, year: int, countries: list[str],
         return np.where(total > 0, m / total, 0.0)
 
 
+@cache
+def observed_sourcing(product: str, year: int, countries: tuple[str, ...]) -> np.ndarray:
+    """:func:`sourcing_matrix` with the countries' cited own supply, computed once per
+    product, year and country list (the capacities take a registry pass)."""
+    countries = list(countries)
+    matrix = sourcing_matrix(product, year, countries, own_supply(product, year, countries))
+    matrix.flags.writeable = False
+    return matrix
+
+
 def own_supply(product: str, year: int, countries: list[str]) -> np.ndarray:
     """Each country's cited capacity (refined products) or mine output (mined ones)."""
     from cellchain.optimize import network
