@@ -26,6 +26,7 @@ def _overlay(tmp_path, table, header, *lines):
 ENT = "id,name,country,kind,source_url,seen,confidence,notes"
 OWN = "owner,owned,share,valid_from,valid_to,source_url,seen,confidence,notes"
 URL = "https://example.org/a,2026-11-21,high,"
+DEM = "market,end_use,year,measure,value,unit,scenario,source_url,seen,confidence,notes"
 
 
 @pytest.mark.parametrize("table, header, line, field, needle", [
@@ -37,6 +38,10 @@ URL = "https://example.org/a,2026-11-21,high,"
     ("ownership", OWN, f"nobody,tvel,0.1,,,{URL}", "owner", "not found"),
     ("ownership", OWN, f"rosatom,tvel,0.5,2020,2010,{URL}", "valid_to", "before it starts"),
     ("ownership", OWN, f"rosatom,tvel,abc,,,{URL}", "share", "is not a number"),
+    ("demand", DEM, f"USA,cars,2024,demand,1,GWh,actual,{URL}", "end_use", "unknown end_use"),
+    ("demand", DEM, f"USA,ev_all,2024,sales,1,GWh,actual,{URL}", "measure", "unknown measure"),
+    ("demand", DEM, f"XXX,ev_all,2024,demand,1,GWh,actual,{URL}", "market", "unknown market"),
+    ("demand", DEM, f"USA,ev_all,2024,demand,-1,GWh,actual,{URL}", "value", "negative"),
 ])
 def test_bad_overlay_rows_are_reported(tmp_path, table, header, line, field, needle):
     folder = _overlay(tmp_path, table, header, line)

@@ -23,6 +23,13 @@ CHEMISTRIES = ("LFP", "NMC", "NCA", "LMFP", "LCO", "LMO", "NCMA", "sodium_ion",
                "lithium_metal", "solid_state")
 
 END_USES = ("ev_car", "ev_bus_truck", "storage", "consumer", "backup_power")
+#: End uses of the demand table: the facility end uses, all EVs together, and everything.
+DEMAND_END_USES = ("ev_all",) + END_USES + ("all",)
+#: What a demand row measures: cells used in a market (demand), makers' shipments, or a
+#: country's output (production); only ``demand`` rows feed the flow model.
+DEMAND_MEASURES = ("demand", "shipments", "production")
+#: Demand markets besides ISO 3166 alpha-3 codes (EU is the IEA's Europe region).
+DEMAND_REGIONS = ("EU", "EU27", "RoW", "WLD")
 
 #: Facility statuses; the first three count as capacity that exists or is being built.
 STATUSES = ("operating", "construction", "announced", "considered", "idle", "closed")

@@ -21,7 +21,9 @@ Mackenzie's 2023 material totals divided by the GWh they served).
 Demand: the flow model serves the sum over end uses that have a world figure and at least
 one regional figure in one year (EV batteries and stationary storage today); the split is
 per end use, with ``RoW`` the world figure minus the named markets. End uses with only a
-world figure (consumer cells) are listed by :func:`demand_table` but not modelled.
+world figure (consumer cells) are listed by :func:`demand_table` but not modelled, and so
+are the parts of the EV total (cars; buses and trucks), which the model counts once, in
+``ev_all``.
 """
 
 from __future__ import annotations
@@ -166,19 +168,24 @@ MODEL_END_USES = ("ev_all", "storage")
 END_USES = ("ev_all", "ev_car", "ev_bus_truck", "storage", "consumer", "backup_power")
 
 
-def _best_rows(end_use: str, scenario: str) -> dict[tuple[str, int], dict]:
-    """The most confident demand row per (market, year) for one end use and scenario."""
-    best: dict[tuple[str, int], dict] = {}
+def _slot_rows(end_use: str, scenario: str) -> dict[tuple[str, int], list[dict]]:
+    """Every demand row per (market, year) for one end use and scenario, in file order."""
+    slots: dict[tuple[str, int], list[dict]] = {}
     for r in model.tables()["demand"]:
         if r["end_use"] != end_use or r["measure"] != "demand" or r["year"] is None:
             continue
         if not _scenario_matches(r["scenario"], scenario):
             continue
         key = (MARKET_ALIASES.get(r["market"], r["market"]), r["year"])
-        rank = model.CONFIDENCE_RANK.get(r["confidence"], 3)
-        if key not in best or rank < model.CONFIDENCE_RANK.get(best[key]["confidence"], 3):
-            best[key] = r
-    return best
+        slots.setdefault(key, []).append(r)
+    return slots
+
+
+def _best_rows(end_use: str, scenario: str) -> dict[tuple[str, int], dict]:
+    """The most confident demand row per (market, year) for one end use and scenario
+    (the first in the file among equally confident ones)."""
+    return {key: min(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
+            for key, rows in _slot_rows(end_use, scenario).items()}
 
 
 def _scenario_matches(row_scenario: str, wanted: str) -> bool:
@@ -197,28 +204,50 @@ def split_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
     at least one regional figure for the end use (regional splits lag world totals), so
     the split adds up; else the nearest later such year. ``RoW`` is the world figure
     minus the named markets; markets without a sourced figure (e.g. Japan, Korea) are
-    inside ``RoW``. Where sources disagree for one slot the most confident row wins.
-    None when no year has such a split.
+    inside ``RoW``. The world figure and the regional ones come from one scenario (for
+    projections, the world row's exact scenario name). Where sources disagree for one
+    slot the most confident row wins. None when no year has such a split.
     """
-    best = _best_rows(end_use, scenario)
-    complete = sorted({y for (m, y) in best if m == "WLD"
-                       and any(m2 in MODEL_MARKETS and m2 != "RoW" and y2 == y
-                               for (m2, y2) in best)})
-    if not complete:
+    slots = _slot_rows(end_use, scenario)
+
+    def most_confident(rows):
+        return min(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
+
+    def regional(y: int, scen: str) -> dict[str, dict]:
+        out = {}
+        for m in MODEL_MARKETS:
+            rows = [r for r in slots.get((m, y), []) if r["scenario"] == scen]
+            if m != "RoW" and rows:
+                out[m] = most_confident(rows)
+        return out
+
+    # per year, the most confident world figure whose scenario also has regional figures
+    splits: dict[int, tuple[dict, dict]] = {}
+    for (m, y), rows in slots.items():
+        if m != "WLD":
+            continue
+        for world in sorted(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3)):
+            parts = regional(y, world["scenario"])
+            if parts:
+                splits[y] = (world, parts)
+                break
+    if not splits:
         return None
-    earlier = [y for y in complete if y <= year]
-    pick = earlier[-1] if earlier else complete[0]
+    years = sorted(splits)
+    earlier = [y for y in years if y <= year]
+    pick = earlier[-1] if earlier else years[0]
+    world, parts = splits[pick]
     demand = {m: 0.0 for m in MODEL_MARKETS}
     sources = {"year": str(pick)}
-    for (m, y), r in best.items():
-        if y == pick and m in demand and m != "RoW":
-            demand[m] = float(r["value"])
-            sources[m] = r["source_url"]
-    world = best[("WLD", pick)]
+    for m, r in parts.items():
+        demand[m] = float(r["value"])
+        sources[m] = r["source_url"]
     demand["RoW"] = max(0.0, float(world["value"]) - sum(
         v for m, v in demand.items() if m != "RoW"))
     sources["RoW"] = f"world ({world['source_url']}) minus the named markets"
     sources["scenario"] = world["scenario"]
+    sources["WLD"] = world["source_url"]
+    sources["world"] = float(world["value"])
     return demand, sources
 
 
@@ -234,7 +263,8 @@ def market_demand(year: int, scenario: str = "actual") -> tuple[dict[str, float]
         demand, src = split
         for m, v in demand.items():
             total[m] += v
-        sources.update({f"{end_use}:{k}": v for k, v in src.items() if k != "scenario"})
+        sources.update({f"{end_use}:{k}": v for k, v in src.items()
+                        if k not in ("scenario", "world", "WLD")})
     if not any(total.values()):
         raise DataError(f"No sourced demand split by market for {year} ({scenario}).",
                         "Add world and regional rows to registry/demand.csv.")
@@ -243,31 +273,53 @@ def market_demand(year: int, scenario: str = "actual") -> tuple[dict[str, float]
 
 def demand_table(year: int, scenario: str = "actual"):
     """Demand by market and end use for ``year`` [GWh/yr], each row with the year and
-    source it comes from, and whether the flow model uses it.
+    source it comes from, whether the flow model uses it, and how far the sources differ.
 
     Split end uses come from :func:`split_demand`; end uses with only a world figure
     are listed for the world (``in_model`` false: the model cannot place them).
+    Markets without a sourced figure have no value: the model counts them in ``RoW``
+    (the world figure minus the named markets). The ``WLD`` row of a split end use is
+    the world figure itself (``in_model`` false, since its markets carry it).
+    ``estimates`` counts the sourced figures for the same market, end use, year and
+    scenario;
+    ``low`` and ``high`` are their range (the row's ``value`` is the most confident one;
+    empty for ``RoW``, which is a remainder).
     """
     import pandas as pd
 
     rows = []
+
+    def add(market, end_use, year_, scen, value, in_model, source, slot):
+        values = [float(r["value"]) for r in slot if r["scenario"] == scen]
+        rows.append({"market": market, "end_use": end_use, "year": year_, "scenario": scen,
+                     "value": None if value is None else round(value, 3), "unit": "GWh",
+                     "in_model": in_model, "source": source,
+                     "estimates": len(values),
+                     "low": min(values) if values else None,
+                     "high": max(values) if values else None})
+
     for end_use in END_USES:
+        slots = _slot_rows(end_use, scenario)
         split = split_demand(year, end_use, scenario)
         if split is not None:
             demand, src = split
+            y = int(src["year"])
             for m, v in demand.items():
-                rows.append({"market": m, "end_use": end_use, "year": int(src["year"]),
-                             "scenario": src["scenario"], "value": v, "unit": "GWh",
-                             "in_model": end_use in MODEL_END_USES,
-                             "source": src.get(m, "not sourced: inside RoW")})
+                sourced = m in src
+                add(m, end_use, y, src["scenario"], v if sourced else None,
+                    end_use in MODEL_END_USES,
+                    src[m] if sourced else "not sourced: counted in RoW",
+                    slots.get((m, y), []))
+            add("WLD", end_use, y, src["scenario"], src["world"], False, src["WLD"],
+                slots[("WLD", y)])
             continue
         best = _best_rows(end_use, scenario)
         years = sorted(y for (m, y) in best if m == "WLD")
         if years:
             pick = ([y for y in years if y <= year] or years)[-1]
             r = best[("WLD", pick)]
-            rows.append({"market": "WLD", "end_use": end_use, "year": pick,
-                         "scenario": r["scenario"], "value": float(r["value"]),
-                         "unit": "GWh", "in_model": False, "source": r["source_url"]})
+            add("WLD", end_use, pick, r["scenario"], float(r["value"]), False,
+                r["source_url"], slots[("WLD", pick)])
     return pd.DataFrame(rows, columns=["market", "end_use", "year", "scenario", "value",
-                                       "unit", "in_model", "source"])
+                                       "unit", "in_model", "source", "estimates", "low",
+                                       "high"])

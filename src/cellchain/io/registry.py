@@ -338,6 +338,14 @@ def check(reg: Registry) -> list[Problem]:
                 bad(row, "share", f"share {v['share']} above 1", "give a fraction 0-1")
             _check_common(row, bad)
 
+    for row in reg.tables["demand"]:
+        _one_of(row, "end_use", nom.DEMAND_END_USES, bad)
+        _one_of(row, "measure", nom.DEMAND_MEASURES, bad)
+        market = row.values["market"]
+        if market and market not in iso3 and market not in nom.DEMAND_REGIONS:
+            bad(row, "market", f"unknown market {market!r}",
+                f"use an ISO 3166 alpha-3 code or one of {', '.join(nom.DEMAND_REGIONS)}")
+
     for row in reg.tables["rankings"]:
         _known_entity(row, "entity", entities, bad)
         if row.values["rank"] is not None and row.values["rank"] < 1:
