@@ -36,6 +36,8 @@ from cellchain.errors import DataError
 
 MARKET_ALIASES = {"EU": "EU27", "EU27": "EU27", "Europe": "EU27"}
 MODEL_MARKETS = ("CHN", "USA", "EU27", "JPN", "KOR", "IND", "RoW")
+#: Markets with their own figures; ``RoW`` is the world figure minus these.
+NAMED_MARKETS = tuple(m for m in MODEL_MARKETS if m != "RoW")
 #: How far a source's shares may sum from one and still count as a complete mix.
 MIX_TOLERANCE = 0.02
 
@@ -181,11 +183,9 @@ def _slot_rows(end_use: str, scenario: str) -> dict[tuple[str, int], list[dict]]
     return slots
 
 
-def _best_rows(end_use: str, scenario: str) -> dict[tuple[str, int], dict]:
-    """The most confident demand row per (market, year) for one end use and scenario
-    (the first in the file among equally confident ones)."""
-    return {key: min(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
-            for key, rows in _slot_rows(end_use, scenario).items()}
+def _by_confidence(rows: list[dict]) -> list[dict]:
+    """Rows, most confident first (file order among equally confident ones)."""
+    return sorted(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
 
 
 def _scenario_matches(row_scenario: str, wanted: str) -> bool:
@@ -194,6 +194,37 @@ def _scenario_matches(row_scenario: str, wanted: str) -> bool:
     if wanted == "actual":
         return row_scenario == "actual"
     return row_scenario.lower().startswith(wanted.lower())
+
+
+def _split(slots: dict[tuple[str, int], list[dict]], year: int
+           ) -> tuple[int, dict, dict[str, dict]] | None:
+    """The year, world row and regional rows (one per named market) of a split; see
+    :func:`split_demand`."""
+    splits: dict[int, tuple[dict, dict[str, dict]]] = {}
+    for (m, y), rows in slots.items():
+        if m != "WLD":
+            continue
+        # the most confident world figure whose scenario also has regional figures
+        for world in _by_confidence(rows):
+            parts = {}
+            for market in NAMED_MARKETS:
+                same = [r for r in slots.get((market, y), [])
+                        if r["scenario"] == world["scenario"]]
+                if same:
+                    parts[market] = _by_confidence(same)[0]
+            if parts:
+                splits[y] = (world, parts)
+                break
+    if not splits:
+        return None
+    years = sorted(splits)
+    pick = ([y for y in years if y <= year] or years[:1])[-1]
+    return (pick, *splits[pick])
+
+
+def _remainder(world: dict, parts: dict[str, dict]) -> float:
+    """``RoW`` [GWh/yr]: the world figure minus the named markets' figures (not below 0)."""
+    return max(0.0, float(world["value"]) - sum(float(r["value"]) for r in parts.values()))
 
 
 def split_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
@@ -208,46 +239,18 @@ def split_demand(year: int, end_use: str = "ev_all", scenario: str = "actual"
     projections, the world row's exact scenario name). Where sources disagree for one
     slot the most confident row wins. None when no year has such a split.
     """
-    slots = _slot_rows(end_use, scenario)
-
-    def most_confident(rows):
-        return min(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
-
-    def regional(y: int, scen: str) -> dict[str, dict]:
-        out = {}
-        for m in MODEL_MARKETS:
-            rows = [r for r in slots.get((m, y), []) if r["scenario"] == scen]
-            if m != "RoW" and rows:
-                out[m] = most_confident(rows)
-        return out
-
-    # per year, the most confident world figure whose scenario also has regional figures
-    splits: dict[int, tuple[dict, dict]] = {}
-    for (m, y), rows in slots.items():
-        if m != "WLD":
-            continue
-        for world in sorted(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3)):
-            parts = regional(y, world["scenario"])
-            if parts:
-                splits[y] = (world, parts)
-                break
-    if not splits:
+    split = _split(_slot_rows(end_use, scenario), year)
+    if split is None:
         return None
-    years = sorted(splits)
-    earlier = [y for y in years if y <= year]
-    pick = earlier[-1] if earlier else years[0]
-    world, parts = splits[pick]
+    pick, world, parts = split
     demand = {m: 0.0 for m in MODEL_MARKETS}
     sources = {"year": str(pick)}
     for m, r in parts.items():
         demand[m] = float(r["value"])
         sources[m] = r["source_url"]
-    demand["RoW"] = max(0.0, float(world["value"]) - sum(
-        v for m, v in demand.items() if m != "RoW"))
+    demand["RoW"] = _remainder(world, parts)
     sources["RoW"] = f"world ({world['source_url']}) minus the named markets"
     sources["scenario"] = world["scenario"]
-    sources["WLD"] = world["source_url"]
-    sources["world"] = float(world["value"])
     return demand, sources
 
 
@@ -263,8 +266,7 @@ def market_demand(year: int, scenario: str = "actual") -> tuple[dict[str, float]
         demand, src = split
         for m, v in demand.items():
             total[m] += v
-        sources.update({f"{end_use}:{k}": v for k, v in src.items()
-                        if k not in ("scenario", "world", "WLD")})
+        sources.update({f"{end_use}:{k}": v for k, v in src.items() if k != "scenario"})
     if not any(total.values()):
         raise DataError(f"No sourced demand split by market for {year} ({scenario}).",
                         "Add world and regional rows to registry/demand.csv.")
@@ -281,17 +283,17 @@ def demand_table(year: int, scenario: str = "actual"):
     (the world figure minus the named markets). The ``WLD`` row of a split end use is
     the world figure itself (``in_model`` false, since its markets carry it).
     ``estimates`` counts the sourced figures for the same market, end use, year and
-    scenario;
-    ``low`` and ``high`` are their range (the row's ``value`` is the most confident one;
-    empty for ``RoW``, which is a remainder).
+    scenario; ``low`` and ``high`` are their range (the row's ``value`` is the most
+    confident one; empty for ``RoW``, which is a remainder).
     """
     import pandas as pd
 
     rows = []
 
-    def add(market, end_use, year_, scen, value, in_model, source, slot):
-        values = [float(r["value"]) for r in slot if r["scenario"] == scen]
-        rows.append({"market": market, "end_use": end_use, "year": year_, "scenario": scen,
+    def add(market, end_use, year_, row, value, in_model, source, slot):
+        values = [float(r["value"]) for r in slot if r["scenario"] == row["scenario"]]
+        rows.append({"market": market, "end_use": end_use, "year": year_,
+                     "scenario": row["scenario"],
                      "value": None if value is None else round(value, 3), "unit": "GWh",
                      "in_model": in_model, "source": source,
                      "estimates": len(values),
@@ -300,26 +302,26 @@ def demand_table(year: int, scenario: str = "actual"):
 
     for end_use in END_USES:
         slots = _slot_rows(end_use, scenario)
-        split = split_demand(year, end_use, scenario)
+        split = _split(slots, year)
         if split is not None:
-            demand, src = split
-            y = int(src["year"])
-            for m, v in demand.items():
-                sourced = m in src
-                add(m, end_use, y, src["scenario"], v if sourced else None,
-                    end_use in MODEL_END_USES,
-                    src[m] if sourced else "not sourced: counted in RoW",
+            y, world, parts = split
+            modelled = end_use in MODEL_END_USES
+            for m in NAMED_MARKETS:
+                r = parts.get(m)
+                add(m, end_use, y, world, None if r is None else float(r["value"]), modelled,
+                    "not sourced: counted in RoW" if r is None else r["source_url"],
                     slots.get((m, y), []))
-            add("WLD", end_use, y, src["scenario"], src["world"], False, src["WLD"],
+            add("RoW", end_use, y, world, _remainder(world, parts), modelled,
+                f"world ({world['source_url']}) minus the named markets", [])
+            add("WLD", end_use, y, world, float(world["value"]), False, world["source_url"],
                 slots[("WLD", y)])
             continue
-        best = _best_rows(end_use, scenario)
-        years = sorted(y for (m, y) in best if m == "WLD")
+        years = sorted(y for (m, y) in slots if m == "WLD")
         if years:
             pick = ([y for y in years if y <= year] or years)[-1]
-            r = best[("WLD", pick)]
-            add("WLD", end_use, pick, r["scenario"], float(r["value"]), False,
-                r["source_url"], slots[("WLD", pick)])
+            world = _by_confidence(slots[("WLD", pick)])[0]
+            add("WLD", end_use, pick, world, float(world["value"]), False,
+                world["source_url"], slots[("WLD", pick)])
     return pd.DataFrame(rows, columns=["market", "end_use", "year", "scenario", "value",
                                        "unit", "in_model", "source", "estimates", "low",
                                        "high"])
