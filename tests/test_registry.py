@@ -27,6 +27,7 @@ ENT = "id,name,country,kind,source_url,seen,confidence,notes"
 OWN = "owner,owned,share,valid_from,valid_to,source_url,seen,confidence,notes"
 URL = "https://example.org/a,2026-11-21,high,"
 DEM = "market,end_use,year,measure,value,unit,scenario,source_url,seen,confidence,notes"
+CM = "chemistry,product,input,amount,unit,source_url,seen,confidence,notes"
 
 
 @pytest.mark.parametrize("table, header, line, field, needle", [
@@ -42,6 +43,16 @@ DEM = "market,end_use,year,measure,value,unit,scenario,source_url,seen,confidenc
     ("demand", DEM, f"USA,ev_all,2024,sales,1,GWh,actual,{URL}", "measure", "unknown measure"),
     ("demand", DEM, f"XXX,ev_all,2024,demand,1,GWh,actual,{URL}", "market", "unknown market"),
     ("demand", DEM, f"USA,ev_all,2024,demand,-1,GWh,actual,{URL}", "value", "negative"),
+    ("cell_materials", CM, f"NMC811,cell,cobalt,0.1,kg/kg cell,{URL}", "input",
+     "unknown input"),
+    ("cell_materials", CM, f"NMC811,module,cathode,0.3,kg/kg cell,{URL}", "product",
+     "unknown product"),
+    ("cell_materials", CM, f"NMC811,cell,cathode,0.3,t/t cathode,{URL}", "unit",
+     "does not fit"),
+    ("cell_materials", CM, f"NMC811,cell,energy,280,kWh/kg cell,{URL}", "amount",
+     "more than any lithium-ion cell"),
+    ("cell_materials", CM, f"NMC811,cathode,nickel_sulfate,-1,t/t cathode,{URL}", "amount",
+     "not positive"),
 ])
 def test_bad_overlay_rows_are_reported(tmp_path, table, header, line, field, needle):
     folder = _overlay(tmp_path, table, header, line)
@@ -57,6 +68,15 @@ def test_holdings_over_100_percent(tmp_path):
                       f"sk-innovation,enertech-international,0.5,2024,,{URL}")
     problems = registry.load(folder).problems
     assert any("add up to" in p.message and p.field == "share" for p in problems)
+
+
+def test_cell_heavier_than_itself(tmp_path):
+    folder = _overlay(tmp_path, "cell_materials", CM,
+                      f"NMC811,cell,cathode,0.7,kg/kg cell,{URL}",
+                      f"NMC811,cell,anode,0.4,kg/kg cell,{URL}")
+    problems = registry.load(folder).problems
+    assert any("add up to 1.1 kg per kg of cell" in p.message and p.row == 3
+               for p in problems)
 
 
 def test_ownership_cycle(tmp_path):

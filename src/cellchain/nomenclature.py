@@ -53,5 +53,15 @@ CAPACITY_UNITS = {
     "t/yr CoSO4": "t/yr CoSO4",
 }
 
+#: Inputs of the cell-materials table and each one's unit, by product: what a kilogram of
+#: cell holds (active materials) and stores (energy), and the refined chemicals a tonne of
+#: cathode active material is made from.
+CELL_MATERIAL_INPUTS = {
+    "cell": {"cathode": "kg/kg cell", "anode": "kg/kg cell", "energy": "kWh/kg cell"},
+    "cathode": {c: "t/t cathode" for c in ("lithium_carbonate", "lithium_hydroxide",
+                                           "nickel_sulfate", "cobalt_sulfate",
+                                           "manganese_sulfate")},
+}
+
 #: Pseudo-country code for world totals in country_totals.
 WORLD = "WLD"

@@ -1,7 +1,8 @@
 """Unit conversions, each factor with its derivation. The only place conversions live.
 
 Atomic masses (IUPAC 2021 standard atomic weights, abridged): Li 6.941 (conventional
-6.94), O 15.999, C 12.011. Factors below use those values.
+6.94), O 15.999, C 12.011, H 1.008, S 32.06, P 30.974, Al 26.982, Mn 54.938, Fe 55.845,
+Co 58.933, Ni 58.693. Factors below use those values.
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from __future__ import annotations
 M_LI = 6.941
 M_O = 15.999
 M_C = 12.011
+M_H = 1.008
+M_S = 32.06
+#: Atomic masses of the elements in cathode active materials [g/mol].
+ATOMIC_MASS = {"Li": M_LI, "O": M_O, "C": M_C, "H": M_H, "S": M_S, "P": 30.974,
+               "Al": 26.982, "Mn": 54.938, "Fe": 55.845, "Co": 58.933, "Ni": 58.693}
 M_LI2O = 2 * M_LI + M_O  # 29.881
 M_LI2CO3 = 2 * M_LI + M_C + 3 * M_O  # 73.890
 
@@ -44,6 +50,37 @@ def li2o_to_lce(tonnes_li2o):
 def lioh_h2o_to_lce(tonnes_lioh_h2o):
     """Convert tonnes of lithium hydroxide monohydrate to tonnes LCE [t LCE]."""
     return tonnes_lioh_h2o * LCE_PER_LIOH_H2O
+
+
+#: Tonnes of LCE per tonne of anhydrous lithium hydroxide (LiOH, 23.948 g/mol):
+#: 73.890 / (2 x 23.948) = 1.5427. Life-cycle inventories count hydroxide this way.
+LCE_PER_LIOH = M_LI2CO3 / (2 * (M_LI + M_O + M_H))
+
+#: The element each refined battery chemical carries, and that chemical's formula as
+#: element -> atoms per formula unit (anhydrous salts, as life-cycle inventories count them).
+COMPOUNDS = {
+    "lithium_carbonate": ("Li", {"Li": 2, "C": 1, "O": 3}),
+    "lithium_hydroxide": ("Li", {"Li": 1, "O": 1, "H": 1}),
+    "nickel_sulfate": ("Ni", {"Ni": 1, "S": 1, "O": 4}),
+    "cobalt_sulfate": ("Co", {"Co": 1, "S": 1, "O": 4}),
+    "manganese_sulfate": ("Mn", {"Mn": 1, "S": 1, "O": 4}),
+}
+
+
+def molar_mass(formula: dict[str, float]) -> float:
+    """Molar mass of a formula given as element -> atoms per formula unit [g/mol]."""
+    return sum(ATOMIC_MASS[el] * n for el, n in formula.items())
+
+
+def mass_fraction(formula: dict[str, float], element: str) -> float:
+    """Mass of ``element`` per mass of the compound [t/t], e.g. Ni in NiSO4 = 0.3793."""
+    return ATOMIC_MASS[element] * formula.get(element, 0.0) / molar_mass(formula)
+
+
+def element_in(compound: str, tonnes: float) -> tuple[str, float]:
+    """The element a refined chemical carries and its tonnes in ``tonnes`` of it [t]."""
+    element, formula = COMPOUNDS[compound]
+    return element, tonnes * mass_fraction(formula, element)
 
 
 #: Factor from each registry capacity unit to its canonical unit (see nomenclature).

@@ -13,10 +13,12 @@ Recipe (units of input per unit of output), for a year's world chemistry mix ``s
     refining: 1 t of refined product per t of mined content (mass balance)
 
 with c_k, a_k, li_k, ... the sourced kg per kWh of chemistry k (lithium in LCE; a source in
-contained Li is converted with 5.323). The mix is used only when one source gives a complete
-mix and every chemistry in it has sourced intensities; otherwise the recipe is that of the
-year's composite cell (``AVG<year>``: an average over the chemistries sold, e.g. Wood
-Mackenzie's 2023 material totals divided by the GWh they served).
+contained Li is converted with 5.323): reported in ``intensities``, or worked out from the
+cell inventories in ``cell_materials`` (:mod:`cellchain.chain.materials`). The mix is used
+only when one source gives a complete mix and every chemistry in it has sourced
+intensities; otherwise the recipe is that of the year's composite cell (``AVG<year>``: an
+average over the chemistries sold, e.g. Wood Mackenzie's 2023 material totals divided by
+the GWh they served).
 
 Demand: the flow model serves the sum over end uses that have a world figure and at least
 one regional figure in one year (EV batteries and stationary storage today); the split is
@@ -31,7 +33,7 @@ from __future__ import annotations
 import re
 
 from cellchain import units
-from cellchain.chain import model
+from cellchain.chain import materials, model
 from cellchain.errors import DataError
 
 MARKET_ALIASES = {"EU": "EU27", "EU27": "EU27", "Europe": "EU27"}
@@ -67,9 +69,11 @@ def chemistry_mix(year: int, market: str = "WLD") -> tuple[dict[str, float], str
 
 
 def intensity(chemistry: str, material: str) -> float | None:
-    """Sourced kg per kWh of one material for one chemistry (lithium as LCE)."""
+    """Sourced kg per kWh of one material for one chemistry (lithium as LCE): the most
+    confident reported row, else the most confident row derived from cell inventories
+    (:mod:`cellchain.chain.materials`); a reported row wins a tie."""
     best = None
-    for r in model.tables()["intensities"]:
+    for r in materials.intensity_rows():
         if r["chemistry"] != chemistry or r["input"] != material:
             continue
         value = r["kg_per_kwh"]
@@ -92,8 +96,7 @@ def composite(year: int) -> str:
     """The composite cell for ``year``: the latest AVG<yyyy> with yyyy <= ``year`` that
     has a sourced intensity for every needed material (else the earliest such one)."""
     complete = sorted(
-        (int(m.group(1)), name) for name in {r["chemistry"] for r in
-                                             model.tables()["intensities"]}
+        (int(m.group(1)), name) for name in materials.chemistries()
         if (m := COMPOSITE_NAME.match(name))
         and all(intensity(name, mat) is not None for mat in NEEDED))
     if not complete:
@@ -109,10 +112,13 @@ def recipe_weights(year: int) -> tuple[dict[str, float], str]:
     the year's world chemistry mix when it is complete and every chemistry in it has a
     sourced intensity for each needed material, else the year's composite cell."""
     mix, _ = chemistry_mix(year)
-    if mix and all(intensity(k, m) is not None for k in mix for m in NEEDED):
+    missing = sorted(k for k in mix if any(intensity(k, m) is None for m in NEEDED))
+    if mix and not missing:
         return mix, "world chemistry mix"
     name = composite(year)
-    return {name: 1.0}, f"composite cell {name} (per-chemistry intensities incomplete)"
+    why = (f"no intensities for {', '.join(missing)} in the latest complete world mix"
+           if mix else f"no complete world chemistry mix for {year}")
+    return {name: 1.0}, f"composite cell {name} ({why})"
 
 
 def recipe_basis(year: int) -> str:
@@ -155,8 +161,8 @@ def recipe_table(year: int):
     from cellchain.optimize.network import UNITS
 
     used, basis = recipe_weights(year)
-    sources = sorted({r["source_url"] for r in model.tables()["intensities"]
-                      if r["chemistry"] in used})
+    sources = sorted({url for r in materials.intensity_rows() if r["chemistry"] in used
+                      for url in r["sources"]})
     rows = [{"year": year, "product": p, "input": q, "amount": a,
              "unit": f"{UNITS[q]} per {UNITS[p]}", "basis": basis,
              "sources": "; ".join(sources)}

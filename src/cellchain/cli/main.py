@@ -293,6 +293,36 @@ def recipe(
 
 
 @app.command()
+def intensities(
+    chemistry: Annotated[str | None, typer.Option(
+        help="One chemistry, e.g. NMC811 or LFP (default: all).")] = None,
+    refined: Annotated[bool, typer.Option(
+        "--refined", help="Show tonnes of refined chemical per tonne of cathode active "
+        "material instead, with the metal each supplies against what the cathode holds.")]
+    = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Material per kWh of cells for each chemistry (kg of cathode, anode, lithium as LCE,
+    nickel, cobalt, manganese, graphite): reported figures and figures worked out from
+    sourced cell inventories, with how and from what."""
+    import pandas as pd
+
+    from cellchain.chain import materials
+
+    if refined:
+        df = pd.DataFrame(materials.refined_inputs())
+        if chemistry is not None:
+            materials.intensity_table(chemistry)  # the same check of the name
+            df = df[df["chemistry"] == chemistry]
+        _emit(df, fmt, output, "Refined chemicals per tonne of cathode active material",
+              percent_columns=())
+        return
+    _emit(materials.intensity_table(chemistry), fmt, output,
+          "Material intensities [kg per kWh of cells]", percent_columns=())
+
+
+@app.command()
 def report(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
     year: YearOpt = None,

@@ -25,7 +25,8 @@ from cellchain import schema
 from cellchain.errors import Problem, ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
-          "country_totals", "blocs", "intensities", "chemistry_mix", "demand", "rankings")
+          "country_totals", "blocs", "intensities", "cell_materials", "chemistry_mix", "demand",
+          "rankings")
 KEYED = {"entities": "id", "facilities": "id"}
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -346,6 +347,8 @@ def check(reg: Registry) -> list[Problem]:
             bad(row, "market", f"unknown market {market!r}",
                 f"use an ISO 3166 alpha-3 code or one of {', '.join(nom.DEMAND_REGIONS)}")
 
+    _check_cell_materials(reg.tables["cell_materials"], bad)
+
     for row in reg.tables["rankings"]:
         _known_entity(row, "entity", entities, bad)
         if row.values["rank"] is not None and row.values["rank"] < 1:
@@ -357,6 +360,45 @@ def check(reg: Registry) -> list[Problem]:
         _check_dates(row, bad)
         _check_common(row, bad)
     return problems
+
+
+#: The most a kilogram of lithium-ion cell can store [kWh/kg]; today's best are ~0.3.
+MAX_CELL_KWH_PER_KG = 0.5
+
+
+def _check_cell_materials(rows: list[Row], bad) -> None:
+    """Cell-materials rows: a known product and input, the input's unit, a positive amount,
+    and cells whose active materials (one source's figures) weigh no more than the cell."""
+    held: dict[tuple[str, str], float] = {}
+    for row in rows:
+        v = row.values
+        _check_common(row, bad)
+        inputs = nom.CELL_MATERIAL_INPUTS.get(v["product"])
+        if inputs is None:
+            _one_of(row, "product", tuple(nom.CELL_MATERIAL_INPUTS), bad)
+            continue
+        if v["input"] not in inputs:
+            _one_of(row, "input", tuple(inputs), bad)
+            continue
+        if v["unit"] != inputs[v["input"]]:
+            bad(row, "unit", f"unit {v['unit']!r} does not fit {v['input']}",
+                f"give {v['input']} in {inputs[v['input']]}")
+        amount = v["amount"]
+        if amount is None:
+            continue
+        if amount <= 0:
+            bad(row, "amount", f"amount {amount} is not positive",
+                "give a positive amount, or leave the row out")
+        elif v["input"] == "energy" and amount > MAX_CELL_KWH_PER_KG:
+            bad(row, "amount", f"{amount} kWh per kg of cell is more than any lithium-ion "
+                f"cell stores (at most {MAX_CELL_KWH_PER_KG})", "check the unit (kWh/kg)")
+        elif v["unit"] == "kg/kg cell":
+            key = (v["chemistry"], v["source_url"])
+            held[key] = held.get(key, 0.0) + amount
+            if held[key] > 1:
+                bad(row, "amount", f"{v['chemistry']} active materials add up to "
+                    f"{held[key]:.3g} kg per kg of cell",
+                    "a cell cannot hold more than its own mass; check the figures")
 
 
 def _country(row: Row, known: frozenset[str], bad) -> None:
