@@ -70,6 +70,19 @@ class FlowModel:
         self._row_hi = np.array(self.lp.row_upper_, dtype=float)
         self._col_hi = np.array(self.lp.col_upper_, dtype=float)
         self._markets = list(net.markets)
+        self._gather = self._flow_gather()
+
+    def _flow_gather(self) -> dict[str, tuple[np.ndarray, np.ndarray, tuple[int, int]]]:
+        """Per product: its shipment columns (both tiers), each column's cell in the
+        origin x destination matrix (flattened), and the matrix shape."""
+        n = len(self.net.countries)
+        idx = self.index
+        out = {}
+        for pi, p in enumerate(PRODUCTS):
+            width = len(self._markets) if p == "cells" else n
+            cols = np.concatenate([idx.flow_cols[(t, pi)] for t in (0, 1)]).astype(np.int64)
+            out[p] = (cols, idx.col_origin[cols] * width + idx.col_dest[cols], (n, width))
+        return out
 
     # ----------------------------------------------------------------------------------
     def solve(self, changes: BoundChanges | None = None) -> Solution:
@@ -168,16 +181,8 @@ class FlowModel:
             st, why = Status.FAILED, f"the solver stopped: {h.modelStatusToString(status)}"
         x = np.array(h.getSolution().col_value) if st == Status.OPTIMAL else np.zeros(
             self.lp.num_col_)
-        flows = {}
-        n = len(self.net.countries)
-        idx = self.index
-        for pi, p in enumerate(PRODUCTS):
-            width = len(self._markets) if p == "cells" else n
-            matrix = np.zeros((n, width))
-            for t in (0, 1):
-                cols = idx.flow_cols[(t, pi)]
-                np.add.at(matrix, (idx.col_origin[cols], idx.col_dest[cols]), x[cols])
-            flows[p] = matrix
+        flows = {p: np.bincount(cell, weights=x[cols], minlength=shape[0] * shape[1])
+                 .reshape(shape) for p, (cols, cell, shape) in self._gather.items()}
         unserved = {m: float(x[c]) for m, c in zip(self._markets,
                                                     self.index.unserved_col.values(),
                                                     strict=True)}
