@@ -107,7 +107,9 @@ def test_cli_intensities(cli, warehouse):
     assert any(r["input"] == "lithium_hydroxide" for r in json.loads(res.stdout))
 
 
-def test_cli_unknown_chemistry_is_one_line(cli, warehouse):
-    res = cli("intensities", "--chemistry", "NMC999")
-    assert res.returncode == 1
+@pytest.mark.parametrize("args", [("--chemistry", "NMC999"),
+                                  ("--refined", "--chemistry", "NMC532")])
+def test_cli_unknown_chemistry_is_one_line(cli, warehouse, args):
+    res = cli("intensities", *args)
+    assert res.returncode == 1 and not res.stdout
     assert res.stderr.strip().count("\n") == 0 and "NMC811" in res.stderr

@@ -150,3 +150,19 @@ def refined_inputs() -> list[dict]:
                     "supplied_over_held": None if not held else round(supplied / held, 3),
                     "confidence": r["confidence"], "source_url": r["source_url"]})
     return out
+
+
+def refined_table(chemistry: str | None = None):
+    """:func:`refined_inputs` as a table; ``chemistry`` narrows to one (one without such
+    figures -> error naming those that have them)."""
+    import pandas as pd
+
+    rows = refined_inputs()
+    if chemistry is not None:
+        known = sorted({r["chemistry"] for r in rows})
+        rows = [r for r in rows if r["chemistry"] == chemistry]
+        if not rows:
+            raise UnknownValueError(
+                f"No refined-chemical figures for chemistry {chemistry!r}.",
+                f"Use one of {', '.join(known)}.")
+    return pd.DataFrame(rows)

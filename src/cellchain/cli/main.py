@@ -306,17 +306,11 @@ def intensities(
     """Material per kWh of cells for each chemistry (kg of cathode, anode, lithium as LCE,
     nickel, cobalt, manganese, graphite): reported figures and figures worked out from
     sourced cell inventories, with how and from what."""
-    import pandas as pd
-
     from cellchain.chain import materials
 
     if refined:
-        df = pd.DataFrame(materials.refined_inputs())
-        if chemistry is not None:
-            materials.intensity_table(chemistry)  # the same check of the name
-            df = df[df["chemistry"] == chemistry]
-        _emit(df, fmt, output, "Refined chemicals per tonne of cathode active material",
-              percent_columns=())
+        _emit(materials.refined_table(chemistry), fmt, output,
+              "Refined chemicals per tonne of cathode active material", percent_columns=())
         return
     _emit(materials.intensity_table(chemistry), fmt, output,
           "Material intensities [kg per kWh of cells]", percent_columns=())
