@@ -40,23 +40,19 @@ CATHODE_FORMULAS = {
 ELEMENTS = {"lithium": "Li", "nickel": "Ni", "cobalt": "Co", "manganese": "Mn"}
 
 
-def _best(rows: list[dict]) -> dict:
-    return min(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
-
-
 def cells() -> dict[str, dict[str, dict]]:
     """chemistry -> input (cathode, anode, energy) -> the most confident cell row."""
     found: dict[str, dict[str, list[dict]]] = {}
     for r in model.tables()["cell_materials"]:
         if r["product"] == "cell":
             found.setdefault(r["chemistry"], {}).setdefault(r["input"], []).append(r)
-    return {chem: {inp: _best(rs) for inp, rs in by_input.items()}
+    return {chem: {inp: model.most_confident(rs) for inp, rs in by_input.items()}
             for chem, by_input in found.items()}
 
 
 def _derived(chem: str, material: str, value: float, basis: str, used: list[dict],
              how: str) -> dict:
-    worst = max(used, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
+    worst = max(used, key=model.confidence_rank)
     return {"chemistry": chem, "input": material, "kg_per_kwh": value, "basis": basis,
             "sources": tuple(dict.fromkeys(r["source_url"] for r in used)),
             "confidence": worst["confidence"], "derived": True, "notes": how}

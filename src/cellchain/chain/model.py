@@ -123,7 +123,7 @@ def capacity_as_of(facility: str, year: int) -> Capacity | None:
                 or r["basis"] not in COUNTED_BASES):
             continue
         rank = (r["year"], r["basis"] == "nameplate",
-                -CONFIDENCE_RANK.get(r["confidence"], 3))
+                -confidence_rank(r))
         if best is None or rank > best[0]:
             best = (rank, r)
     if best is None:
@@ -155,13 +155,19 @@ def bloc_ids() -> list[str]:
 CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-def _best(rows: list[dict]) -> dict | None:
-    return min(rows, key=lambda r: CONFIDENCE_RANK.get(r["confidence"], 3), default=None)
+def confidence_rank(row: dict) -> int:
+    """A row's place in :data:`CONFIDENCE_RANK` (0 = high); an unknown confidence last."""
+    return CONFIDENCE_RANK.get(row["confidence"], 3)
+
+
+def most_confident(rows: list[dict]) -> dict | None:
+    """The most confident of ``rows`` (the first on a tie); None for no rows."""
+    return min(rows, key=confidence_rank, default=None)
 
 
 def world_total(stage: str, unit: str, year: int) -> dict | None:
     """The most confident sourced world capacity total for the stage, unit and year."""
-    return _best([r for r in tables()["country_totals"]
+    return most_confident([r for r in tables()["country_totals"]
                   if r["country"] == "WLD" and r["stage"] == stage
                   and r["measure"] == "capacity" and r["year"] == year and r["unit"] == unit])
 
@@ -200,7 +206,7 @@ def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
             continue
         if r["measure"] == "production" and r["unit"] == prod_unit:
             if r["country"] == "WLD":
-                world_prod = _best([world_prod, r] if world_prod else [r])
+                world_prod = most_confident([world_prod, r] if world_prod else [r])
             else:
                 produced.setdefault(r["country"], []).append(r)
         elif r["measure"] == "share" and r["unit"] == "fraction of world production":
@@ -216,6 +222,6 @@ def _fill(out: dict, rows_by_country: dict[str, list[dict]], scale: float,
     """For countries not yet in ``out``: the most confident row's value x ``scale``."""
     for country, rows in rows_by_country.items():
         if country not in out:
-            r = _best(rows)
+            r = most_confident(rows)
             out[country] = {"value": r["value"] * scale, "source_url": r["source_url"],
                             "derived": derived}

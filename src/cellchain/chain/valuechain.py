@@ -57,7 +57,7 @@ def chemistry_mix(year: int, market: str = "WLD") -> tuple[dict[str, float], str
         key = (r["year"], r["source_url"], r["basis"])
         mix = groups.setdefault(key, {})
         mix[r["chemistry"]] = mix.get(r["chemistry"], 0.0) + r["share"]
-        worst[key] = max(worst.get(key, 0), model.CONFIDENCE_RANK.get(r["confidence"], 3))
+        worst[key] = max(worst.get(key, 0), model.confidence_rank(r))
     # latest year first, then the most confident source
     complete = sorted((key for key, mix in groups.items()
                        if abs(sum(mix.values()) - 1.0) <= MIX_TOLERANCE),
@@ -79,7 +79,7 @@ def intensity(chemistry: str, material: str) -> float | None:
         value = r["kg_per_kwh"]
         if material == "lithium" and "Li/" in (r["basis"] or "") and "LCE" not in r["basis"]:
             value = units.li_to_lce(value)
-        rank = model.CONFIDENCE_RANK.get(r["confidence"], 3)
+        rank = model.confidence_rank(r)
         if best is None or rank < best[0]:
             best = (rank, value)
     return None if best is None else best[1]
@@ -191,7 +191,7 @@ def _slot_rows(end_use: str, scenario: str) -> dict[tuple[str, int], list[dict]]
 
 def _by_confidence(rows: list[dict]) -> list[dict]:
     """Rows, most confident first (file order among equally confident ones)."""
-    return sorted(rows, key=lambda r: model.CONFIDENCE_RANK.get(r["confidence"], 3))
+    return sorted(rows, key=model.confidence_rank)
 
 
 def _scenario_matches(row_scenario: str, wanted: str) -> bool:
