@@ -57,14 +57,13 @@ class FlowModel:
     """The LP for one network, built once and re-solved per scenario."""
 
     def __init__(self, net: Network, extra: frozenset = frozenset()):
-        import highspy
+        from cellchain.optimize.highs import new_highs
 
         self.net = net
         self.extra = extra
         self._variants: dict[frozenset, FlowModel] = {}
         self.lp, self.index = build_model(net, extra)
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = new_highs()
         self.highs.passModel(self.lp)
         self._row_lo = np.array(self.lp.row_lower_, dtype=float)
         self._row_hi = np.array(self.lp.row_upper_, dtype=float)
