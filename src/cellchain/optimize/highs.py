@@ -10,6 +10,7 @@ descriptor 1 pointed at the null device; every object is then silenced with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -24,10 +25,8 @@ def _swallow_banner(highspy) -> None:
     with _lock:
         if _banner_swallowed:
             return
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-        except (OSError, ValueError):
-            pass
         saved = os.dup(1)
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
