@@ -1,19 +1,37 @@
 """cellchain: map, measure and stress-test the global lithium-ion battery supply chain.
 
-The public Python API lives in :mod:`cellchain.api`; it is imported lazily so that
-``import cellchain`` (and ``cellchain --help``) stay fast.
+Every command of the ``cellchain`` command line is a function here, with the same keyword
+names as its options, returning tidy pandas DataFrames (see :mod:`cellchain.api`)::
+
+    import cellchain
+    cellchain.production("lithium", year=2023)
+    cellchain.exposure("USA", year=2024, by="owner")
+    cellchain.scenario_run("scenarios/us_fta_only.yaml").table
+
+They are imported lazily, on first use, so that ``import cellchain`` (and
+``cellchain --help``) stay fast.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "production", "trade"]
+#: The API functions (one per command; ``cellchain.api.COMMANDS`` maps them).
+_API = ("data_build", "data_path", "data_sources", "data_validate", "demand",
+        "entity_show", "exposure", "facility_show", "intensities", "jobs", "market_report",
+        "production", "recipe", "risk_concentration", "risk_geopolrisk", "scenario_run",
+        "scenario_validate", "serve", "shares", "trade")
+
+__all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str):
-    if name in ("production", "trade"):
+    if name in _API:
         from cellchain import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'cellchain' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

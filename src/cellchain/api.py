@@ -1,17 +1,40 @@
-"""The public Python API: each function returns a tidy pandas DataFrame.
+"""The public Python API: one function per command of the ``cellchain`` command line.
 
-The CLI is a thin layer over these functions; every figure comes from the warehouse
-(:mod:`cellchain.io.store`), which is built from the bundled public data.
+Each returns a tidy pandas DataFrame (or a small result object holding DataFrames, or a
+nested record for ``facility show`` / ``entity show``) and takes the same keyword names
+as the command's options (``year=``, ``by=``, ``stage=``, ``product=``, ``market=``...).
+The command line only parses options, calls these functions and prints what they
+return. A command ``a b`` is the function ``a_b`` (``scenario run`` ->
+:func:`scenario_run`); ``report`` is :func:`market_report`, because
+``cellchain.report`` is a package. Every figure comes from the warehouse
+(:mod:`cellchain.io.store`), built from the bundled public data and the registry.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from cellchain import countries
 from cellchain.errors import InvalidInputError, unknown
 from cellchain.io import store
 from cellchain.metrics import concentration
+from cellchain.nomenclature import DEFAULT_YEAR
+
+#: The command-line command each API function answers (``"scenario run"`` ->
+#: ``"scenario_run"``); the top-level package exports exactly these names.
+COMMANDS = {
+    "production": "production", "trade": "trade", "shares": "shares", "jobs": "jobs",
+    "facility show": "facility_show", "entity show": "entity_show",
+    "exposure": "exposure", "demand": "demand", "recipe": "recipe",
+    "intensities": "intensities", "report": "market_report", "serve": "serve",
+    "scenario validate": "scenario_validate", "scenario run": "scenario_run",
+    "risk geopolrisk": "risk_geopolrisk", "risk concentration": "risk_concentration",
+    "data sources": "data_sources", "data build": "data_build", "data path": "data_path",
+    "data validate": "data_validate",
+}
+__all__ = sorted(COMMANDS.values())
 
 #: Ways to express lithium mine output. ``as_given`` is the source's own unit and basis.
 BASES = ("as_given", "element", "lce")
@@ -79,7 +102,12 @@ def _add_concentration(df, value_column: str):
     return df
 
 
-def production(material: str, year: int | None = None, basis: str = "as_given"):
+PRODUCTION_COLUMNS = ("material", "year", "country", "country_name", "quantity", "unit",
+                      "share", "rank", "data_flag", "hhi", "top3_share")
+
+
+def production(material: str, year: int | None = None, basis: str = "as_given", *,
+               as_frame: bool = True):
     """Mine production of a material by country, with shares and concentration.
 
     Parameters
@@ -92,6 +120,9 @@ def production(material: str, year: int | None = None, basis: str = "as_given"):
         ``as_given`` reports the source's figure in its own unit and basis (for lithium:
         tonnes of Li2O). ``element`` (lithium only) gives tonnes of contained Li,
         ``lce`` (lithium only) tonnes of lithium carbonate equivalent.
+    as_frame : bool
+        True (default) for a pandas DataFrame; False for plain :class:`~cellchain.rows.Rows`
+        (no pandas import; what the command line prints from).
 
     Returns
     -------
@@ -101,6 +132,8 @@ def production(material: str, year: int | None = None, basis: str = "as_given"):
         ``data_flag`` (r reported, e estimated, p preliminary), ``hhi`` [0-10,000] and
         ``top3_share`` [0-1] of the whole table (the same on every row).
     """
+    from cellchain.rows import Rows
+
     material = check_material(material)
     year = check_year(year, "production")
     if basis not in BASES:
@@ -110,7 +143,7 @@ def production(material: str, year: int | None = None, basis: str = "as_given"):
             f"Basis {basis!r} is only defined for lithium.",
             "Use --basis as_given for other materials.")
     column = {"as_given": "quantity", "element": "li_t", "lce": "lce_t"}[basis]
-    df = store.query(
+    found = store.query_rows(
         f"""
         SELECT material, year, iso3 AS country, country_name, {column} AS quantity,
                CASE WHEN ? = 'element' THEN 't Li'
@@ -125,10 +158,15 @@ def production(material: str, year: int | None = None, basis: str = "as_given"):
         """,
         [basis, basis, material, year],
     )
-    df["year"] = df["year"].astype("int64")
-    df = _add_concentration(df, "quantity")
-    return df[["material", "year", "country", "country_name", "quantity", "unit", "share",
-               "rank", "data_flag", "hhi", "top3_share"]]
+    quantities = [r[4] for r in found]
+    shares_ = concentration.share_list(quantities)
+    hhi = concentration.hhi(quantities)
+    top3 = concentration.top_n_share(quantities, 3)
+    rows = Rows(PRODUCTION_COLUMNS, [
+        (m, int(y), c, name, q, unit, s, rank, flag, hhi, top3)
+        for rank, ((m, y, c, name, q, unit, flag), s) in enumerate(
+            zip(found, shares_, strict=True), start=1)])
+    return rows.to_pandas() if as_frame else rows
 
 
 def resolve_hs(hs: str | None = None, material: str | None = None,
@@ -231,3 +269,356 @@ def trade(hs: str | None = None, *, material: str | None = None, product: str | 
     df = _add_concentration(df, metric)
     return df[["year", "reporter", "flow", "partner", "partner_name", "hs6", "value_kusd",
                "quantity_t", "share", "rank", "hhi", "top3_share"]]
+
+
+# ---------------------------------------------------------------------------------------
+# the registry: capacity, ownership, jobs
+# ---------------------------------------------------------------------------------------
+def _year(year: int | None) -> int:
+    """``year`` checked against the registry's range, or the default year."""
+    from cellchain.chain import model
+
+    return model.check_year(DEFAULT_YEAR if year is None else year)
+
+
+def shares(stage: str = "cells", year: int | None = None, by: str = "location",
+           status: str | None = None, product: str | None = None):
+    """Capacity shares of a stage by location, ultimate owner, company or bloc.
+
+    ``status``: statuses to count, comma-separated, or ``"all"`` (default: operating);
+    ``year`` defaults to :data:`~cellchain.nomenclature.DEFAULT_YEAR`. Columns: see
+    :func:`cellchain.chain.shares.shares` (capacity in the stage's unit, ``share`` [0-1],
+    ``hhi`` [0-10,000], ``state_owned_share`` and ``coverage`` [0-1]).
+    """
+    from cellchain.chain import shares as shares_mod
+
+    return shares_mod.shares(stage, _year(year), by, status, product)
+
+
+def jobs(stage: str = "cells", country: str | None = None, year: int | None = None,
+         status: str | None = None):
+    """Jobs per plant of a stage: the plant's own figure, else capacity x the median jobs
+    per unit of capacity of sourced plants (``basis`` says which). Columns: see
+    :func:`cellchain.chain.jobs.jobs`; ``jobs`` [persons]."""
+    from cellchain.chain import jobs as jobs_mod
+
+    return jobs_mod.jobs(stage, country, _year(year), status)
+
+
+def facility_show(query: str, year: int | None = None) -> dict:
+    """One plant as a nested record: owners as of ``year`` and over time, ultimate owners,
+    state backing, covered-entity status, capacity and status history, jobs, links and
+    sources. ``query`` is a facility id or part of its name."""
+    from cellchain.chain import describe
+
+    return describe.facility(query, year)
+
+
+def entity_show(query: str, year: int | None = None) -> dict:
+    """One company, fund or state body as a nested record: what it owns directly and
+    through subsidiaries, by stage and country."""
+    from cellchain.chain import describe
+
+    return describe.entity(query, year)
+
+
+# ---------------------------------------------------------------------------------------
+# the value chain: exposure, demand, recipe, intensities
+# ---------------------------------------------------------------------------------------
+def exposure(market: str, year: int | None = None, by: str = "location"):
+    """Where a market's batteries come from, stage by stage, traced upstream.
+
+    One row per (stage, product, supplier ``group``) with ``share`` [0-1; sums to one per
+    product], ``method``, and per product ``hhi`` [0-10,000], ``covered_share`` [0-1] and
+    ``capacity_basis``; see :func:`cellchain.trace.exposure.exposure`.
+    """
+    from cellchain.trace import exposure as exposure_mod
+
+    return exposure_mod.exposure(market, _year(year), by)
+
+
+def demand(year: int | None = None, scenario: str = "actual"):
+    """Battery demand by market and end use [GWh/yr] with each figure's year and source;
+    ``scenario`` picks a projection (matched by prefix). An unknown scenario is an
+    UnknownValueError, never an empty table."""
+    from cellchain.chain import valuechain
+    from cellchain.errors import UnknownValueError
+
+    df = valuechain.demand_table(_year(year), scenario)
+    if df.empty:
+        raise UnknownValueError(f"No sourced demand for scenario {scenario!r}.",
+                                "Use 'actual' or a scenario named in registry/demand.csv.")
+    return df
+
+
+def recipe(year: int | None = None):
+    """Inputs per unit of output along the chain (the flow model's recipe) with the
+    intensities' basis and sources."""
+    from cellchain.chain import valuechain
+
+    return valuechain.recipe_table(_year(year))
+
+
+def intensities(chemistry: str | None = None, refined: bool = False):
+    """Material per kWh of cells for each chemistry [kg/kWh], reported and derived; with
+    ``refined=True``, tonnes of refined chemical per tonne of cathode active material."""
+    from cellchain.chain import materials
+
+    if refined:
+        return materials.refined_table(chemistry)
+    return materials.intensity_table(chemistry)
+
+
+# ---------------------------------------------------------------------------------------
+# scenarios
+# ---------------------------------------------------------------------------------------
+@dataclass
+class ScenarioResult:
+    """A scenario against the baseline.
+
+    ``table``: the per-market (and per-section, where the run gives sections) comparison;
+    ``summary``: the run's summary record (status, explanation, jobs, capacity change,
+    bottlenecks, capacity basis). :attr:`jobs`, :attr:`bottlenecks` and
+    :attr:`capacity_change` give the summary's lists as DataFrames.
+    """
+
+    name: str
+    year: int
+    table: object
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> str | None:
+        return self.summary.get("status")
+
+    @property
+    def jobs(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.summary.get("jobs") or [])
+
+    @property
+    def bottlenecks(self):
+        import pandas as pd
+
+        return pd.DataFrame([{"market": market, **row} for market, rows in
+                             (self.summary.get("bottlenecks") or {}).items() for row in rows])
+
+    @property
+    def capacity_change(self):
+        import pandas as pd
+
+        return pd.DataFrame([{"product": p, "change": v} for p, v in
+                             (self.summary.get("capacity_change") or {}).items()],
+                            columns=["product", "change"])
+
+
+def _scenario(path):
+    from cellchain.scenarios import load
+    from cellchain.scenarios.schema import Scenario
+
+    return (path, "<scenario>") if isinstance(path, Scenario) else (load.load(path), str(path))
+
+
+def scenario_validate(path):
+    """Check a scenario (a YAML file, or a parsed Scenario) without running it: schema,
+    ids, countries and blocs against the year's network. Returns the validated
+    :class:`~cellchain.scenarios.schema.Scenario`; raises with file and key path."""
+    from cellchain.optimize.network import build_network
+    from cellchain.scenarios import apply
+
+    scenario, source = _scenario(path)
+    apply.to_changes(scenario, build_network(scenario.year), source)
+    return scenario
+
+
+def scenario_run(path) -> ScenarioResult:
+    """Run a scenario (a YAML file, or a parsed Scenario) against the baseline: served
+    and unserved demand, concentration and covered share before and after, capacity and
+    jobs changes, and for policies the bottleneck."""
+    from cellchain.scenarios import run
+
+    scenario, source = _scenario(path)
+    table, summary = run.run(scenario, source)
+    return ScenarioResult(scenario.name, scenario.year, table, summary)
+
+
+# ---------------------------------------------------------------------------------------
+# risk
+# ---------------------------------------------------------------------------------------
+def _listed(value) -> list | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, (str, int)) else list(value)
+
+
+def regions_from(region=None, regions_file=None) -> dict[str, list[str]]:
+    """Regions from ``EU27`` (built in), ``NAME=ISO3,ISO3,...`` strings, a
+    ``{name: [ISO3, ...]}`` mapping, and a ``NAME: ISO3, ...`` file."""
+    from cellchain.metrics import geopolrisk as gpr
+
+    regions: dict[str, list[str]] = {}
+    if isinstance(region, dict):
+        regions.update({k: list(v) for k, v in region.items()})
+        region = None
+    for item in _listed(region) or []:
+        if "=" in item:
+            name, members = item.split("=", 1)
+            regions[name.strip()] = [m.strip() for m in members.split(",") if m.strip()]
+        elif item.upper() in gpr.BUILTIN_REGIONS:
+            regions[item.upper()] = list(gpr.BUILTIN_REGIONS[item.upper()])
+        else:
+            raise InvalidInputError(
+                f"Unknown region {item!r}.",
+                f"Use {', '.join(gpr.BUILTIN_REGIONS)} or NAME=ISO3,ISO3,...")
+    if regions_file is not None:
+        regions.update(gpr.read_regions(regions_file))
+    return regions
+
+
+def risk_geopolrisk(material=None, country=None, region=None, regions_file=None,
+                    year=None, all: bool = False, variant: str = "reference"):  # noqa: A002
+    """GeoPolRisk score, import risk, HHI [0-1] and characterisation factor
+    [eq. kg-Cu/kg] (Koyamparambath et al.) for materials x importers x years.
+
+    Each of ``material``, ``country``, ``region`` and ``year`` takes one value or a list;
+    ``region`` also takes ``NAME=ISO3,...`` strings or a mapping. ``all=True`` is the
+    whole grid (every material, country and year not given). Columns: see
+    :func:`cellchain.metrics.geopolrisk.grid`.
+    """
+    from cellchain.metrics import geopolrisk as gpr
+
+    regions = regions_from(region, regions_file)
+    materials_, countries_ = _listed(material), _listed(country)
+    if not all and not materials_:
+        raise InvalidInputError("Give --material (or --all for the whole grid).",
+                                "For example --material lithium --country USA --year 2022.")
+    if not all and not countries_ and not regions:
+        raise InvalidInputError("Give --country or --region (or --all).",
+                                "For example --country USA or --region EU27.")
+    wanted = None if (all and not countries_) else (countries_ or [])
+    return gpr.grid(materials_=materials_ or None, countries=wanted, regions=regions,
+                    years_=_listed(year) or None, variant=variant)
+
+
+def risk_concentration(material: str, year: int | None = None, source: str = "production",
+                       country: str | None = None):
+    """HHI, top-N shares, governance-weighted HHI and (with ``country``) import reliance of
+    a material's mine production, world exports or a country's imports; one row per
+    ``metric`` with its ``value`` and ``unit``."""
+    from cellchain.metrics import supply
+
+    return supply.concentration(material, year, source, country)
+
+
+# ---------------------------------------------------------------------------------------
+# reports and the dashboard
+# ---------------------------------------------------------------------------------------
+@dataclass
+class ReportResult:
+    """A written market report: the HTML file, its size [bytes], figure names, PNGs."""
+
+    path: Path
+    size: int
+    figures: list[str]
+    pngs: list[Path] = field(default_factory=list)
+
+
+def market_report(market: str, year: int | None = None, output=None, png=None
+                  ) -> ReportResult:
+    """Write one self-contained HTML report for a market (map, exposure, concentration,
+    key plants, bundled scenarios, sources) to ``output`` (default
+    ``<market>-<year>.html``), and with ``png`` a PNG of each figure into that folder.
+    The ``cellchain report`` command."""
+    from cellchain.errors import CellchainError
+    from cellchain.report import content, figures, html
+
+    year = _year(year)
+    data = content.market_report(market, year)
+    path = Path(output) if output is not None else Path(f"{data['market'].lower()}-{year}.html")
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise CellchainError(f"Report file {path} does not end in .html.",
+                             "Use e.g. -o usa.html.")
+    figs = figures.report_figures(data)
+    text = html.render(data, figs)
+    html.write(path, text)
+    result = ReportResult(path, len(text.encode("utf-8")), list(figs))
+    if png is not None:
+        from cellchain.report import png as png_export
+
+        result.pngs = list(png_export.write_pngs(figs, Path(png)))
+    return result
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the local web dashboard until interrupted (needs the ``web`` extra)."""
+    from cellchain.errors import CellchainError
+
+    try:
+        import uvicorn
+    except ImportError:
+        raise CellchainError("The web dashboard needs the [web] extra.",
+                             'Install it with: pip install ".[web]"') from None
+    from cellchain.dashboard.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+# ---------------------------------------------------------------------------------------
+# the data bundle and the warehouse
+# ---------------------------------------------------------------------------------------
+SOURCE_COLUMNS = ("table", "file", "rows", "publisher", "dataset", "vintage", "licence",
+                  "citation", "url", "sha256")
+
+
+def data_sources():
+    """Where each bundled dataset comes from: one row per table with publisher, vintage,
+    licence, citation, URL and the file's sha256."""
+    import pandas as pd
+
+    from cellchain.io import bundle
+
+    return pd.DataFrame([{c: e.get(c) for c in SOURCE_COLUMNS} for e in bundle.entries()],
+                        columns=list(SOURCE_COLUMNS))
+
+
+@dataclass
+class BuildResult:
+    """The warehouse file, whether this call built it, and how long it took [s]."""
+
+    path: Path
+    built: bool
+    seconds: float
+
+
+def data_build(force: bool = False) -> BuildResult:
+    """Build the warehouse if its inputs changed (always with ``force``)."""
+    import time
+
+    started = time.perf_counter()
+    was_current = store.is_current()
+    path = store.build(force=force)
+    return BuildResult(path, force or not was_current, time.perf_counter() - started)
+
+
+def data_path() -> Path:
+    """Path of the warehouse file."""
+    return store.warehouse_path()
+
+
+PROBLEM_COLUMNS = ("file", "row", "field", "message", "hint")
+
+
+def data_validate():
+    """Every problem in the bundle (hashes, schema, invariants) and the registry with any
+    overlay: one row per problem (``file``, ``row``, ``field``, ``message``, ``hint``,
+    and ``text``, the problem as one line); empty when all is sound."""
+    import pandas as pd
+
+    from cellchain import validate
+    from cellchain.io import registry
+
+    problems = validate.validate_bundle() + registry.load().problems
+    return pd.DataFrame([{**{c: getattr(p, c, None) for c in PROBLEM_COLUMNS},
+                          "text": str(p)} for p in problems],
+                        columns=[*PROBLEM_COLUMNS, "text"])

@@ -65,3 +65,7 @@ CELL_MATERIAL_INPUTS = {
 
 #: Pseudo-country code for world totals in country_totals.
 WORLD = "WLD"
+
+#: The year registry-based answers (shares, jobs, exposure, scenarios...) use when none is
+#: given: the latest year with cited demand and capacity totals.
+DEFAULT_YEAR = 2024

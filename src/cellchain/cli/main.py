@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cellchain.errors import CellchainError, UnknownValueError
+from cellchain.errors import CellchainError
 
 app = typer.Typer(
     name="cellchain",
@@ -43,19 +43,21 @@ FormatOpt = Annotated[str | None, typer.Option(
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
 
-def _emit(df, fmt, output, title, summary_columns=(), percent_columns=("share",)):
+AllRowsOpt = Annotated[bool, typer.Option(
+    "--all-rows", help="Print every row instead of the compact summary (machine formats "
+    "always carry every row).")]
+
+
+def _emit(df, fmt, output, title, compact: bool = False):
+    """Print or write a table; ``compact`` folds terminal tables (see output.compact)."""
     from cellchain.cli import output as out
 
-    fmt = out.choose_format(fmt, output)
-    summary = {}
-    if len(df):
-        for col in summary_columns:
-            value = df[col].iloc[0]
-            if value is None or value != value:  # None or NaN: not defined for this table
-                continue
-            percent = col.endswith("share") or col == "coverage"
-            summary[col] = f"{100 * value:.1f}%" if percent else f"{value:,.0f}"
-    out.write(df, fmt, output, title=title, summary=summary, percent_columns=percent_columns)
+    out.write(df, out.choose_format(fmt, output), output, title=title, compact=compact)
+
+
+def _is_table(fmt, output) -> bool:
+    """True when the result goes to the terminal as a table (room for notes under it)."""
+    return (fmt or "table") == "table" and output is None
 
 
 def _print_version(value: bool) -> None:
@@ -100,9 +102,8 @@ def production(
     """Mine production by country, with shares, HHI and top-3 share."""
     from cellchain import api
 
-    df = api.production(material, year=year, basis=basis)
-    title = f"{df['material'].iloc[0] if len(df) else material} mine production"
-    _emit(df, fmt, output, title, summary_columns=("hhi", "top3_share"))
+    _emit(api.production(material, year=year, basis=basis, as_frame=False), fmt, output,
+          "Mine production")
 
 
 @app.command()
@@ -126,7 +127,7 @@ def trade(
 
     df = api.trade(hs, material=material, product=product, importer=importer,
                    exporter=exporter, year=year, measure=measure)
-    _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"))
+    _emit(df, fmt, output, "Trade partners")
 
 
 @app.command()
@@ -142,12 +143,10 @@ def shares(
     output: OutputOpt = None,
 ) -> None:
     """Capacity shares of a stage by location, ultimate owner, company or bloc."""
-    from cellchain.chain import shares as shares_mod
+    from cellchain import api
 
-    df = shares_mod.shares(stage, year or 2024, by, status, product)
-    _emit(df, fmt, output, f"{stage} capacity by {by}",
-          summary_columns=("hhi", "top3_share", "state_owned_share", "coverage"),
-          percent_columns=("share",))
+    _emit(api.shares(stage, year=year, by=by, status=status, product=product), fmt, output,
+          "Capacity shares")
 
 
 @app.command()
@@ -161,11 +160,11 @@ def jobs(
     output: OutputOpt = None,
 ) -> None:
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
-    from cellchain.chain import jobs as jobs_mod
+    from cellchain import api
 
-    df = jobs_mod.jobs(stage, country, year or 2024, status)
-    _emit(df, fmt, output, f"{stage} jobs", percent_columns=())
-    if (fmt or "table") == "table" and output is None and len(df):
+    df = api.jobs(stage, country=country, year=year, status=status)
+    _emit(df, fmt, output, f"Jobs at {stage} plants")
+    if _is_table(fmt, output) and len(df):
         typer.echo(f"total jobs: {df['jobs'].sum():,.0f} "
                    f"({(df['basis'].str.startswith('estimated')).sum()} plants estimated)")
 
@@ -223,9 +222,9 @@ def facility_show(
     output: OutputOpt = None,
 ) -> None:
     """Everything about one plant: owners over time, state backing, capacity, links."""
-    from cellchain.chain import describe
+    from cellchain import api
 
-    _show(describe.facility(query, year), fmt, output)
+    _show(api.facility_show(query, year=year), fmt, output)
 
 
 @entity_app.command("show")
@@ -236,9 +235,9 @@ def entity_show(
     output: OutputOpt = None,
 ) -> None:
     """What an entity owns directly and through subsidiaries, by stage and country."""
-    from cellchain.chain import describe
+    from cellchain import api
 
-    _show(describe.entity(query, year), fmt, output)
+    _show(api.entity_show(query, year=year), fmt, output)
 
 
 @app.command()
@@ -246,15 +245,17 @@ def exposure(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
     year: YearOpt = None,
     by: Annotated[str, typer.Option(help="location or owner.")] = "location",
+    all_rows: AllRowsOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Where a market's batteries come from, stage by stage, traced upstream (trade data
-    where the bundle has it, else the flow model; each row names its method)."""
-    from cellchain.trace import exposure as exposure_mod
+    where the bundle has it, else the flow model; each row names its method). The
+    terminal shows each stage's top suppliers, HHI, covered-nation share and basis."""
+    from cellchain import api
 
-    df = exposure_mod.exposure(market, year or 2024, by)
-    _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",))
+    _emit(api.exposure(market, year=year, by=by), fmt, output, "Supply by stage",
+          compact=not all_rows)
 
 
 @app.command()
@@ -268,14 +269,10 @@ def demand(
 ) -> None:
     """Battery demand by market and end use [GWh/yr], with the year and source of each
     figure and whether the flow model serves it."""
-    from cellchain.chain import model, valuechain
+    from cellchain import api
 
-    year = model.check_year(year or 2024)
-    df = valuechain.demand_table(year, scenario)
-    if df.empty:
-        raise UnknownValueError(f"No sourced demand for scenario {scenario!r}.",
-                                "Use 'actual' or a scenario named in registry/demand.csv.")
-    _emit(df, fmt, output, f"Battery demand, {year} ({scenario})", percent_columns=())
+    _emit(api.demand(year=year, scenario=scenario), fmt, output,
+          "Battery demand")
 
 
 @app.command()
@@ -286,10 +283,9 @@ def recipe(
 ) -> None:
     """Inputs per unit of output along the chain (the flow model's recipe), with the
     intensities' basis and sources."""
-    from cellchain.chain import model, valuechain
+    from cellchain import api
 
-    year = model.check_year(year or 2024)
-    _emit(valuechain.recipe_table(year), fmt, output, f"Recipe, {year}", percent_columns=())
+    _emit(api.recipe(year=year), fmt, output, "Recipe")
 
 
 @app.command()
@@ -306,14 +302,11 @@ def intensities(
     """Material per kWh of cells for each chemistry (kg of cathode, anode, lithium as LCE,
     nickel, cobalt, manganese, graphite): reported figures and figures worked out from
     sourced cell inventories, with how and from what."""
-    from cellchain.chain import materials
+    from cellchain import api
 
-    if refined:
-        _emit(materials.refined_table(chemistry), fmt, output,
-              "Refined chemicals per tonne of cathode active material", percent_columns=())
-        return
-    _emit(materials.intensity_table(chemistry), fmt, output,
-          "Material intensities [kg per kWh of cells]", percent_columns=())
+    title = ("Refined chemicals per tonne of cathode active material" if refined else
+             "Material intensities [kg per kWh of cells]")
+    _emit(api.intensities(chemistry=chemistry, refined=refined), fmt, output, title)
 
 
 @app.command()
@@ -327,23 +320,13 @@ def report(
 ) -> None:
     """One self-contained HTML report for a market: map, exposure, concentration, key
     plants, bundled scenarios, sources. Opens with no network."""
-    from cellchain.report import content, figures, html
+    from cellchain import api
 
-    year = year or 2024
-    data = content.market_report(market, year)
-    path = output or Path(f"{data['market'].lower()}-{year}.html")
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise CellchainError(f"Report file {path} does not end in .html.",
-                             "Use e.g. -o usa.html.")
-    figs = figures.report_figures(data)
-    text = html.render(data, figs)
-    html.write(path, text)
-    typer.echo(f"wrote {path} ({len(text) / 1e6:.1f} MB, {len(figs)} figures)")
-    if png is not None:
-        from cellchain.report import png as png_export
-
-        for p in png_export.write_pngs(figs, png):
-            typer.echo(f"wrote {p}")
+    result = api.market_report(market, year=year, output=output, png=png)
+    typer.echo(f"wrote {result.path} ({result.size / 1e6:.1f} MB, "
+               f"{len(result.figures)} figures)")
+    for p in result.pngs:
+        typer.echo(f"wrote {p}")
 
 
 @app.command()
@@ -354,26 +337,24 @@ def serve(
 ) -> None:
     """Local web dashboard: map, facility pages, market exposure, scenario runner, JSON
     API under /api/. Needs the [web] extra."""
-    try:
-        import uvicorn
-    except ImportError:
-        raise CellchainError("The web dashboard needs the [web] extra.",
-                             'Install it with: pip install ".[web]"') from None
-    from cellchain.dashboard.app import create_app
+    import importlib.util
 
+    from cellchain import api
+
+    if importlib.util.find_spec("uvicorn") is None:
+        raise CellchainError("The web dashboard needs the [web] extra.",
+                             'Install it with: pip install ".[web]"')
     typer.echo(f"cellchain dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    api.serve(host=host, port=port)
 
 
 @scenario_app.command("validate")
 def scenario_validate(path: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
                       ) -> None:
     """Check a scenario file (schema, ids, countries, blocs) without running it."""
-    from cellchain.optimize.network import build_network
-    from cellchain.scenarios import apply, load
+    from cellchain import api
 
-    scenario = load.load(path)
-    apply.to_changes(scenario, build_network(scenario.year), str(path))
+    scenario = api.scenario_validate(path)
     typer.echo(f"ok: {path} ({scenario.name}; {len(scenario.shocks)} shock(s), "
                f"{len(scenario.policy)} policy rule(s))")
 
@@ -381,16 +362,18 @@ def scenario_validate(path: Annotated[Path, typer.Argument(help="Scenario YAML f
 @scenario_app.command("run")
 def scenario_run(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    all_rows: AllRowsOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Baseline vs scenario: served and unserved demand, concentration, covered share, jobs."""
-    from cellchain.scenarios import load, run
+    """Baseline vs scenario: served and unserved demand, concentration, covered share, jobs.
+    The terminal shows one line per market and stage, "before → after"."""
+    from cellchain import api
 
-    scenario = load.load(path)
-    df, summary = run.run(scenario, str(path))
-    _emit(df, fmt, output, scenario.name, percent_columns=("unserved_share",))
-    if (fmt or "table") == "table" and output is None:
+    result = api.scenario_run(path)
+    summary = result.summary
+    _emit(result.table, fmt, output, result.name, compact=not all_rows)
+    if _is_table(fmt, output):
         typer.echo(f"status: {summary['status']}")
         for market, rows in summary["bottlenecks"].items():
             tight = rows[0]
@@ -422,32 +405,11 @@ def risk_geopolrisk(
     output: OutputOpt = None,
 ) -> None:
     """GeoPolRisk score, import risk, HHI and characterisation factor (Koyamparambath et al.)."""
-    from cellchain.errors import InvalidInputError
-    from cellchain.metrics import geopolrisk as gpr
+    from cellchain import api
 
-    regions: dict[str, list[str]] = {}
-    for item in region or []:
-        if "=" in item:
-            name, members = item.split("=", 1)
-            regions[name.strip()] = [m.strip() for m in members.split(",") if m.strip()]
-        elif item.upper() in gpr.BUILTIN_REGIONS:
-            regions[item.upper()] = list(gpr.BUILTIN_REGIONS[item.upper()])
-        else:
-            raise InvalidInputError(
-                f"Unknown region {item!r}.",
-                f"Use {', '.join(gpr.BUILTIN_REGIONS)} or NAME=ISO3,ISO3,...")
-    if regions_file is not None:
-        regions.update(gpr.read_regions(regions_file))
-    if not all_ and not material:
-        raise InvalidInputError("Give --material (or --all for the whole grid).",
-                                "For example --material lithium --country USA --year 2022.")
-    if not all_ and not country and not regions:
-        raise InvalidInputError("Give --country or --region (or --all).",
-                                "For example --country USA or --region EU27.")
-    countries_ = None if (all_ and not country) else (country or [])
-    df = gpr.grid(materials_=material or None, countries=countries_, regions=regions,
-                  years_=year or None, variant=variant)
-    _emit(df, fmt, output, "GeoPolRisk", percent_columns=())
+    df = api.risk_geopolrisk(material=material, country=country, region=region,
+                             regions_file=regions_file, year=year, all=all_, variant=variant)
+    _emit(df, fmt, output, "GeoPolRisk")
 
 
 @risk_app.command("concentration")
@@ -463,64 +425,55 @@ def risk_concentration(
     output: OutputOpt = None,
 ) -> None:
     """HHI, top-N shares, governance-weighted HHI and import reliance of a material."""
-    from cellchain.metrics import supply
+    from cellchain import api
 
-    df = supply.concentration(material, year, source, country)
-    _emit(df, fmt, output, f"{material} supply concentration", percent_columns=())
+    df = api.risk_concentration(material, year=year, source=source, country=country)
+    _emit(df, fmt, output, "Supply concentration")
 
 
 @data_app.command("sources")
 def data_sources(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """Where each bundled dataset comes from: publisher, vintage, licence, citation."""
-    import pandas as pd
+    from cellchain import api
 
-    from cellchain.io import bundle
-
-    df = pd.DataFrame(bundle.entries())[
-        ["table", "file", "rows", "publisher", "dataset", "vintage", "licence", "citation",
-         "url", "sha256"]]
-    if (fmt or "table") == "table" and output is None:
+    df = api.data_sources()
+    if _is_table(fmt, output):
         df = df[["table", "rows", "publisher", "vintage", "licence"]]
-    _emit(df, fmt, output, "data sources", percent_columns=())
+    _emit(df, fmt, output, "Data sources")
 
 
 @data_app.command("build")
 def data_build(force: Annotated[bool, typer.Option(help="Rebuild even if current.")] = False
                ) -> None:
     """Build the local warehouse from the bundle (only if inputs changed, unless --force)."""
-    import time
+    from cellchain import api
 
-    from cellchain.io import store
-
-    started = time.perf_counter()
-    was_current = store.is_current()
-    path = store.build(force=force)
-    took = time.perf_counter() - started
-    state = "up to date" if was_current and not force else f"built in {took:.2f} s"
-    typer.echo(f"{path} ({state})")
+    result = api.data_build(force=force)
+    state = f"built in {result.seconds:.2f} s" if result.built else "up to date"
+    typer.echo(f"{result.path} ({state})")
 
 
 @data_app.command("path")
 def data_path() -> None:
     """Print the path of the warehouse file."""
-    from cellchain.io import store
+    from cellchain import api
 
-    typer.echo(str(store.warehouse_path()))
+    typer.echo(str(api.data_path()))
 
 
 @data_app.command("validate")
 def data_validate() -> None:
     """Check every bundle file against its hash, its schema and the data invariants."""
-    from cellchain import validate
-    from cellchain.io import registry
+    from cellchain import api
 
-    problems = validate.validate_bundle() + registry.load().problems
-    for problem in problems:
-        typer.echo(str(problem))
-    if problems:
+    problems = api.data_validate()
+    for text in problems["text"]:
+        typer.echo(text)
+    if len(problems):
         from cellchain.errors import ValidationError
 
-        raise ValidationError(f"{len(problems)} problem(s) found in the data.", problems,
+        raise ValidationError(f"{len(problems)} problem(s) found in the data.",
+                              list(problems["text"]),
                               "Fix the rows listed above, or rebuild the bundle.")
     typer.echo("ok: every bundle file matches its hash, schema and invariants, and the "
                "registry (with any overlay) is valid")
