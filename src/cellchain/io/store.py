@@ -5,11 +5,20 @@ The file lives in the user cache folder (``CELLCHAIN_CACHE_DIR`` overrides it). 
 on first use, rebuilt only when the fingerprint of its inputs changes (bundle manifest,
 schema tables, overlay files), and always written to a temporary file that is renamed into
 place, so a crash never leaves a broken warehouse behind.
+
+Checking that the warehouse is current is cheap: a stamp file beside it records the
+fingerprint with the size, mtime and inode of every input and of the warehouse. When
+none of those changed, the inputs are not read at all; when one did, the inputs are
+hashed and compared with the fingerprint stored in the warehouse (a file touched but not
+changed costs one hash and refreshes the stamp). Inputs modified within
+:data:`RACY_SECONDS` of the stamp are always hashed, since a same-size edit in the same
+clock tick would not show in their mtime.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
@@ -25,6 +34,9 @@ log = logging.getLogger(__name__)
 #: Bump when the warehouse layout changes in a way the inputs' hashes do not show.
 LAYOUT_VERSION = "1"
 WAREHOUSE_NAME = "warehouse.duckdb"
+STAMP_NAME = "warehouse.duckdb.stamp"
+#: Inputs changed this close [s] to the moment the stamp was taken are hashed anyway.
+RACY_SECONDS = 2.0
 BUNDLE_TABLES = ("production", "trade", "governance", "hs_products", "countries",
                  "country_codes")
 
@@ -55,6 +67,58 @@ def cache_dir() -> Path:
 def warehouse_path() -> Path:
     """Path of the warehouse DuckDB file."""
     return cache_dir() / WAREHOUSE_NAME
+
+
+def stamp_path() -> Path:
+    """Path of the stamp file (stat-based fingerprint cache) beside the warehouse."""
+    return cache_dir() / STAMP_NAME
+
+
+def input_paths() -> list[Path]:
+    """Every file the fingerprint reads: manifest, schema tables, registry and overlay."""
+    from cellchain.io import registry
+
+    return [bundle.bundle_dir() / "manifest.json", *schema.schema_files(),
+            *registry.input_files()]
+
+
+def _stat(path: Path) -> list:
+    """[path, size, mtime_ns, inode], or [path, None, None, None] when missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return [str(path), None, None, None]
+    return [str(path), st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _stamp_matches(stamp: dict, inputs: list[list], warehouse: list) -> bool:
+    """True when the stamp describes exactly these inputs and this warehouse file, and no
+    input changed so close to the stamp that its mtime cannot be trusted."""
+    racy = stamp.get("taken_ns", 0) - int(RACY_SECONDS * 1e9)
+    return (stamp.get("inputs") == inputs and stamp.get("warehouse") == warehouse
+            and all(mtime is not None and mtime < racy for _, _, mtime, _ in inputs))
+
+
+def _read_stamp() -> dict:
+    try:
+        stamp = json.loads(stamp_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
+def _write_stamp(wanted: str, inputs: list[list], taken_ns: int) -> None:
+    """Record the fingerprint and the stats it was computed from (best effort: a cache
+    folder that cannot take the file only makes the next check slower)."""
+    path = stamp_path()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    record = {"fingerprint": wanted, "taken_ns": taken_ns, "inputs": inputs,
+              "warehouse": _stat(warehouse_path())}
+    try:
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def fingerprint() -> str:
@@ -97,10 +161,26 @@ def _stored_fingerprint(path: Path) -> str | None:
         con.close()
 
 
+def _check() -> tuple[bool, str | None, list[list], int]:
+    """(current?, fingerprint or None if not computed, input stats, when taken [ns])."""
+    taken_ns = time.time_ns()
+    inputs = [_stat(p) for p in input_paths()]
+    path = warehouse_path()
+    warehouse = _stat(path)
+    if warehouse[1] is None:
+        return False, None, inputs, taken_ns
+    if _stamp_matches(_read_stamp(), inputs, warehouse):
+        return True, None, inputs, taken_ns
+    wanted = fingerprint()
+    current = _stored_fingerprint(path) == wanted
+    if current:
+        _write_stamp(wanted, inputs, taken_ns)
+    return current, wanted, inputs, taken_ns
+
+
 def is_current() -> bool:
     """True if the warehouse file exists and was built from the current inputs."""
-    path = warehouse_path()
-    return path.is_file() and _stored_fingerprint(path) == fingerprint()
+    return _check()[0]
 
 
 def build(force: bool = False) -> Path:
@@ -110,11 +190,16 @@ def build(force: bool = False) -> Path:
     under a temporary name and renamed into place only when complete.
     """
     path = warehouse_path()
-    wanted = fingerprint()
     if force:
         close()
-    if not force and path.is_file() and _stored_fingerprint(path) == wanted:
-        return path
+        taken_ns = time.time_ns()
+        inputs = [_stat(p) for p in input_paths()]
+        wanted = fingerprint()
+    else:
+        current, wanted, inputs, taken_ns = _check()
+        if current:
+            return path
+        wanted = wanted or fingerprint()
     import duckdb
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,6 +221,7 @@ def build(force: bool = False) -> Path:
         finally:
             con.close()
         os.replace(tmp, path)
+        _write_stamp(wanted, inputs, taken_ns)
     except DataError:
         raise
     except duckdb.Error as exc:
