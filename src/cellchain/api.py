@@ -414,14 +414,22 @@ class ScenarioResult:
 
 
 def _scenario(path):
+    """(Scenario, source name) from a parsed Scenario, a file path, or the name of a
+    bundled scenario (a string with no folder or suffix, e.g. ``"us_fta_only"``)."""
     from cellchain.scenarios import load
     from cellchain.scenarios.schema import Scenario
 
-    return (path, "<scenario>") if isinstance(path, Scenario) else (load.load(path), str(path))
+    if isinstance(path, Scenario):
+        return path, "<scenario>"
+    if isinstance(path, str) and "/" not in path and "." not in path \
+            and not Path(path).exists():
+        path = load.find_bundled(path)
+    return load.load(path), str(path)
 
 
 def scenario_validate(path):
-    """Check a scenario (a YAML file, or a parsed Scenario) without running it: schema,
+    """Check a scenario (a YAML file, a bundled scenario's name or a parsed Scenario)
+    without running it: schema,
     ids, countries and blocs against the year's network. Returns the validated
     :class:`~cellchain.scenarios.schema.Scenario`; raises with file and key path."""
     from cellchain.optimize.network import build_network
@@ -433,7 +441,8 @@ def scenario_validate(path):
 
 
 def scenario_run(path) -> ScenarioResult:
-    """Run a scenario (a YAML file, or a parsed Scenario) against the baseline: served
+    """Run a scenario (a YAML file, a bundled scenario's name such as ``"us_fta_only"``,
+    or a parsed Scenario) against the baseline: served
     and unserved demand, concentration and covered share before and after, capacity and
     jobs changes, and for policies the bottleneck."""
     from cellchain.scenarios import run

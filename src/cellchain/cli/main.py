@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from cellchain.cli import progress
 from cellchain.errors import CellchainError
 
 app = typer.Typer(
@@ -183,6 +184,7 @@ def _show(obj: dict, fmt: str | None, output: Path | None) -> None:
                                 "Use --format json or the default outline.")
     text = (json.dumps(obj, indent=1, ensure_ascii=False, default=str) + "\n"
             if chosen == "json" else _outline(obj))
+    progress.stop()
     if output is None:
         sys.stdout.write(text)
     else:
@@ -323,6 +325,7 @@ def report(
     from cellchain import api
 
     result = api.market_report(market, year=year, output=output, png=png)
+    progress.stop()
     typer.echo(f"wrote {result.path} ({result.size / 1e6:.1f} MB, "
                f"{len(result.figures)} figures)")
     for p in result.pngs:
@@ -355,6 +358,7 @@ def scenario_validate(path: Annotated[Path, typer.Argument(help="Scenario YAML f
     from cellchain import api
 
     scenario = api.scenario_validate(path)
+    progress.stop()
     typer.echo(f"ok: {path} ({scenario.name}; {len(scenario.shocks)} shock(s), "
                f"{len(scenario.policy)} policy rule(s))")
 
@@ -449,6 +453,7 @@ def data_build(force: Annotated[bool, typer.Option(help="Rebuild even if current
     from cellchain import api
 
     result = api.data_build(force=force)
+    progress.stop()
     state = f"built in {result.seconds:.2f} s" if result.built else "up to date"
     typer.echo(f"{result.path} ({state})")
 
@@ -467,6 +472,7 @@ def data_validate() -> None:
     from cellchain import api
 
     problems = api.data_validate()
+    progress.stop()
     for text in problems["text"]:
         typer.echo(text)
     if len(problems):
@@ -479,10 +485,25 @@ def data_validate() -> None:
                "registry (with any overlay) is valid")
 
 
+def _progress_label(argv: list[str]) -> str | None:
+    """What the progress line names ("cellchain scenario run"); None for serve/help."""
+    words = [a for a in argv if not a.startswith("-")][:2]
+    if not words or words[0] == "serve" or any(a in ("--help", "-h") for a in argv):
+        return None
+    if words[0] not in ("data", "scenario", "risk", "facility", "entity"):
+        words = words[:1]
+    return "cellchain " + " ".join(words)
+
+
 def run() -> None:
-    """Entry point: run the app, turning cellchain errors into one line and exit code 1."""
+    """Entry point: run the app, turning cellchain errors into one line and exit code 1.
+    Commands that take over a second show a progress line on stderr (never stdout)."""
+    from contextlib import nullcontext
+
+    label = _progress_label(sys.argv[1:])
     try:
-        app()
+        with progress.shown(label) if label else nullcontext():
+            app()
     except CellchainError as exc:
         msg = f"error: {exc.message}"
         if exc.hint:

@@ -120,6 +120,9 @@ def write(df, fmt: str, output: Path | None, title: str = "", *,
     ``compact`` (terminal tables only) folds long per-supplier tables into one line per
     key (see :func:`compact`); machine formats always carry every row.
     """
+    from cellchain.cli import progress
+
+    progress.stop()
     if fmt == "table":
         text = render(df, title, compact=compact)
         if output is None:
