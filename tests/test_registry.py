@@ -104,7 +104,7 @@ def test_bad_overlay_leaves_warehouse_untouched(tmp_path, monkeypatch):
     with pytest.raises(ValidationError, match="unknown country code 'XXX'"):
         store.build()
     assert path.read_bytes() == before
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, store.STAMP_NAME]
     store.close()
 
 
