@@ -119,6 +119,14 @@ def test_before_after_pairs_and_sections_are_generic():
     assert "-1,234" in text
 
 
+def test_infix_pairs_merge():
+    df = pd.DataFrame({"country": ["USA", "CHN"], "stage": ["cells", "cells"],
+                       "capex_baseline_musd": [100.0, 50.0],
+                       "capex_scenario_musd": [150.0, 50.0]})
+    text = output.render(df, "", width=80, compact=True)
+    assert "capex_musd" in text and "100 → 150" in text and "→ 50" not in text
+
+
 def test_exposure_cli_prints_compact_by_default_and_all_rows_on_request(warehouse):
     runner = CliRunner()
     compact = runner.invoke(app, ["exposure", "USA", "--year", "2024"], env={"COLUMNS": "150"})

@@ -380,13 +380,15 @@ def scenario_run(
     summary = result.summary
     _emit(result.table, fmt, output, result.name, compact=not all_rows)
     if _is_table(fmt, output):
-        typer.echo(f"status: {summary['status']}")
-        for market, rows in summary["bottlenecks"].items():
+        typer.echo(f"status: {summary.get('status')}")
+        if summary.get("explanation") not in (None, "", summary.get("status")):
+            typer.echo(str(summary["explanation"]))
+        for market, rows in (summary.get("bottlenecks") or {}).items():
             tight = rows[0]
             typer.echo(f"bottleneck for {market}: {tight['product']} (compliant capacity "
                        f"{tight['compliant_capacity']:,.0f} vs {tight['needed']:,.0f} "
                        f"{tight['unit']} needed)")
-        for product, change in summary["capacity_change"].items():
+        for product, change in (summary.get("capacity_change") or {}).items():
             typer.echo(f"capacity change, {product}: {change:+,.1f}")
 
 

@@ -234,14 +234,20 @@ def _numeric(recs: list[dict], column: str) -> bool:
 
 
 def _pairs(columns: list[str]) -> dict[str, tuple[str, str]]:
-    """Before/after column pairs by their shared stem: ``x_baseline``/``x_scenario`` and
-    ``baseline_x``/``scenario_x`` -> ``x``."""
+    """Before/after column pairs by their shared stem: ``x_baseline``/``x_scenario``,
+    ``baseline_x``/``scenario_x`` -> ``x``, and ``x_baseline_y``/``x_scenario_y`` ->
+    ``x_y``."""
     out = {}
     for c in columns:
-        if c.endswith("_baseline") and c[: -len("_baseline")] + "_scenario" in columns:
-            out[c[: -len("_baseline")]] = (c, c[: -len("_baseline")] + "_scenario")
-        elif c.startswith("baseline_") and "scenario_" + c[len("baseline_"):] in columns:
-            out[c[len("baseline_"):]] = (c, "scenario_" + c[len("baseline_"):])
+        parts = c.split("_")
+        for i, part in enumerate(parts):
+            if part != "baseline":
+                continue
+            other = "_".join([*parts[:i], "scenario", *parts[i + 1:]])
+            stem = "_".join(parts[:i] + parts[i + 1:])
+            if other in columns and stem:
+                out[stem] = (c, other)
+                break
     return {stem: pair for stem, pair in out.items() if stem not in columns}
 
 
@@ -325,11 +331,11 @@ def render(df, title: str = "", *, width: int | None = None, compact: bool = Fal
 
 def _render_block(recs, columns, title, width, compact_) -> str:
     merged: set[str] = set()
+    if recs:
+        columns = [c for c in columns if not all(_is_missing(r[c]) for r in recs)]
     if compact_ and recs:
         recs, columns, merged = compact(recs, columns)
     lines_after = []
-    if recs:
-        columns = [c for c in columns if not all(_is_missing(r[c]) for r in recs)]
     if len(recs) > 1:
         in_title = []
         for c in list(columns):
