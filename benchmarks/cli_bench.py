@@ -11,9 +11,11 @@ stdout — from the same data (the bundled World Mining Data Parquet file):
 2. a pandas-only script (``pd.read_parquet``, filter, shares, ``to_json``);
 3. a DuckDB-only script (one SQL query with window functions over ``read_parquet``).
 
-Also ``cellchain --help``. Prints the median of ``--repeat`` runs of each and the ratios
-(alternative / cellchain: above 1 means cellchain is faster), after checking that the
-three answers agree on every country's quantity.
+Also ``cellchain --help``. The contenders run in turn, ``--repeat`` rounds, so that a
+busy moment on a shared machine hits all of them alike. Prints the median wall time and
+the median CPU time (user + system) of each, and the ratios (alternative / cellchain:
+above 1 means cellchain is faster), after checking that the three answers agree on every
+country's quantity.
 """
 
 from __future__ import annotations
@@ -64,15 +66,33 @@ sys.stdout.write(json.dumps([dict(zip(cols, r)) for r in rows.fetchall()]))
 """
 
 
-def median_run(cmd: list[str], repeat: int) -> tuple[float, str]:
-    """Median wall time [s] of ``repeat`` runs of a fresh process, and its stdout."""
-    times, out = [], ""
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall time [s], CPU time (user + system of the child) [s] and stdout of one run."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, res.stdout
+
+
+def interleaved(commands: dict[str, list[str]], repeat: int) -> tuple[dict, dict]:
+    """Run the commands in turn, ``repeat`` rounds (so a busy moment on a shared machine
+    hits every contender alike); returns {name: (median wall, median CPU)} and
+    {name: stdout}."""
+    walls: dict[str, list[float]] = {k: [] for k in commands}
+    cpus: dict[str, list[float]] = {k: [] for k in commands}
+    outs: dict[str, str] = {}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        res = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        times.append(time.perf_counter() - t0)
-        out = res.stdout
-    return statistics.median(times), out
+        for name, cmd in commands.items():
+            wall, cpu, outs[name] = timed(cmd)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return ({k: (statistics.median(walls[k]), statistics.median(cpus[k])) for k in commands},
+            outs)
 
 
 def quantities(stdout: str) -> dict[str, float]:
@@ -106,24 +126,30 @@ def run(repeat: int = 7) -> dict:
     try:
         cli = [exe, "production", "--material", "lithium", "--year", "2023", "-f", "json"]
         subprocess.run(cli, check=True, capture_output=True)  # build: the runs are warm
-        res: dict = {}
-        res["cli_production_s"], cli_out = median_run(cli, repeat)
-        res["pandas_script_s"], pandas_out = median_run(
-            [sys.executable, "-c", PANDAS_SCRIPT, parquet], repeat)
-        res["duckdb_script_s"], duckdb_out = median_run(
-            [sys.executable, "-c", DUCKDB_SCRIPT, parquet], repeat)
-        res["cli_help_s"], _ = median_run([exe, "--help"], repeat)
+        medians, outs = interleaved({
+            "cli_production": cli,
+            "pandas_script": [sys.executable, "-c", PANDAS_SCRIPT, parquet],
+            "duckdb_script": [sys.executable, "-c", DUCKDB_SCRIPT, parquet],
+            "cli_help": [exe, "--help"],
+        }, repeat)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         if old is None:
             os.environ.pop("CELLCHAIN_CACHE_DIR", None)
         else:
             os.environ["CELLCHAIN_CACHE_DIR"] = old
-    answers = [quantities(o) for o in (cli_out, pandas_out, duckdb_out)]
+    answers = [quantities(outs[k]) for k in ("cli_production", "pandas_script",
+                                                "duckdb_script")]
     if not answers[0] or any(a != answers[0] for a in answers[1:]):
         raise SystemExit("the three answers differ: the comparison would be meaningless")
-    res["ratio_pandas_vs_cli"] = res["pandas_script_s"] / res["cli_production_s"]
-    res["ratio_duckdb_vs_cli"] = res["duckdb_script_s"] / res["cli_production_s"]
+    res: dict = {}
+    for name, (wall, cpu) in medians.items():
+        res[f"{name}_s"] = wall
+        res[f"{name}_cpu_s"] = cpu
+    for alt in ("pandas", "duckdb"):
+        res[f"ratio_{alt}_vs_cli"] = res[f"{alt}_script_s"] / res["cli_production_s"]
+        res[f"ratio_{alt}_vs_cli_cpu"] = (res[f"{alt}_script_cpu_s"]
+                                          / res["cli_production_cpu_s"])
     res["repeat"] = repeat
     res["countries"] = len(answers[0])
     res["machine"] = machine()
