@@ -173,3 +173,10 @@ def test_forced_progress_keeps_stdout_clean(cli, warehouse):
     drawn = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert drawn and all(ln[0] in progress.FRAMES and "cellchain exposure" in ln
                          for ln in drawn)
+
+
+def test_record_outline_formats_by_key(warehouse):
+    runner = CliRunner()
+    res = runner.invoke(app, ["facility", "show", "liotech-novosibirsk", "--year", "2011"])
+    assert res.exit_code == 0, res.output
+    assert "state_owned_share: 50.0%" in res.stdout and "jobs: 500" in res.stdout

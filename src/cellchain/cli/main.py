@@ -193,6 +193,18 @@ def _show(obj: dict, fmt: str | None, output: Path | None) -> None:
         out.atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
 
 
+def _value(key: str, value) -> str:
+    """One scalar of a record, formatted by its key like a table column (shares as
+    percentages, jobs whole); empty for None and empty containers."""
+    from cellchain.cli import output as out
+
+    if value is None or value == [] or value == {}:
+        return ""
+    if isinstance(value, float) or (isinstance(value, int) and out.is_whole(key)):
+        return out.cell(value, key)
+    return str(value)
+
+
 def _outline(obj, indent: int = 0) -> str:
     pad = "  " * indent
     lines = []
@@ -202,7 +214,7 @@ def _outline(obj, indent: int = 0) -> str:
                 lines.append(f"{pad}{k}:")
                 lines.append(_outline(v, indent + 1).rstrip("\n"))
             else:
-                lines.append(f"{pad}{k}: {'' if v is None or v == [] or v == {} else v}")
+                lines.append(f"{pad}{k}: {_value(k, v)}")
     elif isinstance(obj, list):
         for item in obj:
             if isinstance(item, dict):
@@ -210,9 +222,7 @@ def _outline(obj, indent: int = 0) -> str:
                 for k, v in item.items():
                     lead = "- " if first else "  "
                     first = False
-                    if isinstance(v, float):
-                        v = f"{v:.4g}"
-                    lines.append(f"{pad}{lead}{k}: {'' if v is None else v}")
+                    lines.append(f"{pad}{lead}{k}: {_value(k, v)}")
             else:
                 lines.append(f"{pad}- {item}")
     return "\n".join(lines) + "\n"
