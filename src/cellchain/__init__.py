@@ -16,22 +16,25 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-#: The API functions (one per command; ``cellchain.api.COMMANDS`` maps them).
-_API = ("data_build", "data_path", "data_sources", "data_validate", "demand",
-        "entity_show", "exposure", "facility_show", "intensities", "jobs", "market_report",
-        "production", "recipe", "risk_concentration", "risk_geopolrisk", "scenario_run",
-        "scenario_validate", "serve", "shares", "trade")
+#: Top-level names, each loaded from its module on first use: one function per command
+#: (``cellchain.api.COMMANDS`` maps commands to these names).
+_LAZY = {name: "cellchain.api" for name in (
+    "data_build", "data_path", "data_sources", "data_validate", "demand", "entity_show",
+    "exposure", "facility_show", "intensities", "jobs", "market_report", "production",
+    "recipe", "risk_concentration", "risk_geopolrisk", "scenario_run", "scenario_validate",
+    "serve", "shares", "trade")}
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", *sorted(_LAZY)]
 
 
 def __getattr__(name: str):
-    if name in _API:
-        from cellchain import api
+    module = _LAZY.get(name)
+    if module is not None:
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module(module), name)
     raise AttributeError(f"module 'cellchain' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_API})
+    return sorted({*globals(), *_LAZY})

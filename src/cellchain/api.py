@@ -22,8 +22,9 @@ from cellchain.io import store
 from cellchain.metrics import concentration
 from cellchain.nomenclature import DEFAULT_YEAR
 
-#: The command-line command each API function answers (``"scenario run"`` ->
-#: ``"scenario_run"``); the top-level package exports exactly these names.
+#: Each command-line command and the top-level function that answers it
+#: (``"scenario run"`` -> ``cellchain.scenario_run``); most live here, a command with its
+#: own package may export its own (the package ``__init__`` lists where each one is).
 COMMANDS = {
     "production": "production", "trade": "trade", "shares": "shares", "jobs": "jobs",
     "facility show": "facility_show", "entity show": "entity_show",
@@ -34,7 +35,10 @@ COMMANDS = {
     "data sources": "data_sources", "data build": "data_build", "data path": "data_path",
     "data validate": "data_validate",
 }
-__all__ = sorted(COMMANDS.values())
+__all__ = ["data_build", "data_path", "data_sources", "data_validate", "demand",
+           "entity_show", "exposure", "facility_show", "intensities", "jobs",
+           "market_report", "production", "recipe", "risk_concentration", "risk_geopolrisk",
+           "scenario_run", "scenario_validate", "serve", "shares", "trade"]
 
 #: Ways to express lithium mine output. ``as_given`` is the source's own unit and basis.
 BASES = ("as_given", "element", "lce")
