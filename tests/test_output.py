@@ -180,3 +180,13 @@ def test_record_outline_formats_by_key(warehouse):
     res = runner.invoke(app, ["facility", "show", "liotech-novosibirsk", "--year", "2011"])
     assert res.exit_code == 0, res.output
     assert "state_owned_share: 50.0%" in res.stdout and "jobs: 500" in res.stdout
+
+
+def test_progress_label_names_the_command_and_skips_serve_and_help():
+    from cellchain.cli.main import _progress_label
+
+    assert _progress_label(["exposure", "USA", "--year", "2024"]) == "cellchain exposure"
+    assert _progress_label(["scenario", "run", "x.yaml"]) == "cellchain scenario run"
+    assert _progress_label(["serve", "--port", "8001"]) is None
+    assert _progress_label(["exposure", "--help"]) is None
+    assert _progress_label([]) is None
