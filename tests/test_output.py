@@ -164,8 +164,10 @@ def test_progress_off_unless_terminal_or_forced(monkeypatch):
     assert not progress.enabled(io.StringIO())
 
 
-def test_forced_progress_keeps_stdout_clean(cli, warehouse):
-    res = cli("exposure", "USA", "--year", "2024", "-f", "json",
+def test_forced_progress_keeps_stdout_clean(warehouse):
+    from conftest import run_cli  # the installed entry point: progress lives in run()
+
+    res = run_cli("exposure", "USA", "--year", "2024", "-f", "json",
               env={"CELLCHAIN_PROGRESS": "1", "CELLCHAIN_PROGRESS_DELAY": "0"})
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)

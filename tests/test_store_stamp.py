@@ -92,14 +92,13 @@ def test_recent_changes_are_always_hashed(private_cache, monkeypatch, count_hash
 
 
 def test_overlay_file_added_is_seen(private_cache, tmp_path, monkeypatch):
-    store.build()
-    overlay = tmp_path / "overlay"
-    overlay.mkdir()
-    monkeypatch.setenv("CELLCHAIN_DATA_DIR", str(overlay))
-    assert store.is_current()  # an empty overlay changes nothing
     from cellchain.io import registry
 
-    src = registry.registry_dir() / "blocs.csv"
-    lines = src.read_text(encoding="utf-8").splitlines()
+    store.build()
+    assert store.is_current()
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    lines = (registry.registry_dir() / "blocs.csv").read_text(encoding="utf-8").splitlines()
     (overlay / "blocs.csv").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("CELLCHAIN_DATA_DIR", str(overlay))
     assert not store.is_current()

@@ -409,6 +409,8 @@ def _fit(columns, body, numeric, width, strict: bool = False):
     hidden = []
     while total(widths, idx) > width and len(idx) > 1:
         hidden.insert(0, columns[idx.pop()])
+    if total(widths, idx) > width:  # one column wider than the terminal: cut it too
+        widths[idx[0]] = width
     short = [i for i in idx if widths[i] < natural[i]]
     while short and total(widths, idx) < width:  # room freed by hiding: share it out
         for i in list(short):
@@ -453,7 +455,7 @@ def _records_text(columns, body, width) -> list[str]:
                 continue
             item = f"{columns[i]} {row[i]}"
             if len(line) + len(item) + 3 > width and line.strip():
-                out.append(line.rstrip(" ·"))
+                out.append(_clip(line.rstrip(" ·"), width))
                 line = "   "
             line += item + " · "
         if line.strip():
