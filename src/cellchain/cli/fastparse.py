@@ -48,7 +48,7 @@ class PlainParam:
         if self.kind is Path:
             path = value if isinstance(value, Path) else Path(value)
             if path.exists() and not os.access(path, os.R_OK):  # Typer's default check
-                raise _bad(f"path {str(value)!r} is not readable.", param, ctx)
+                raise _bad(f"path {str(value)!r} is not readable.", param, ctx, value)
             return path
         return to_int(value, param, ctx)
 
@@ -66,7 +66,7 @@ def to_int(value, param=None, ctx=None) -> int:
     text = str(value).strip()
     if not INTEGER.fullmatch(text):
         raise _bad("Input should be a valid integer, unable to parse string as an integer",
-                   param, ctx)
+                   param, ctx, value)
     return int(text.split(".", 1)[0])
 
 
@@ -79,13 +79,28 @@ def to_bool(value, param=None, ctx=None) -> bool:
     text = str(value).strip().lower()
     if text in TRUE or text in FALSE:
         return text in TRUE
-    raise _bad("Input should be a valid boolean, unable to interpret input", param, ctx)
+    raise _bad("Input should be a valid boolean, unable to interpret input", param, ctx,
+               value)
 
 
-def _bad(message: str, param, ctx):
+class ConversionError(ValueError):
+    """Why a value did not convert, with the value; ``errors()`` has the shape of
+    pydantic's, so the error handler names the value either way."""
+
+    def __init__(self, message: str, value):
+        super().__init__(message)
+        self.value = value
+
+    def errors(self) -> list[dict]:
+        return [{"msg": str(self), "input": self.value}]
+
+
+def _bad(message: str, param, ctx, value=None):
     from typer._click.exceptions import BadParameter
 
-    return BadParameter(message, ctx=ctx, param=param)
+    exc = BadParameter(message, ctx=ctx, param=param)
+    exc.__cause__ = ConversionError(message, value)
+    return exc
 
 
 def _kind(param) -> type | None:
