@@ -192,3 +192,13 @@ def test_progress_label_names_the_command_and_skips_serve_and_help():
     assert _progress_label(["serve", "--port", "8001"]) is None
     assert _progress_label(["exposure", "--help"]) is None
     assert _progress_label([]) is None
+
+
+def test_callers_can_name_extra_percent_and_summary_columns():
+    df = pd.DataFrame({"year": [2030, 2031], "self_sufficiency": [0.5, 0.75],
+                       "gap": [1.0, 2.0], "total": [9.0, 9.0]})
+    text = output.render(df, "Pipeline", width=80, percent=("self_sufficiency",),
+                         summary=("total",))
+    assert "50.0%" in text and "75.0%" in text and "total: 9" in text
+    legacy = output.render_table(df, "Pipeline", {"note": "x"}, ("self_sufficiency",))
+    assert "75.0%" in legacy and legacy.endswith("note: x\n")

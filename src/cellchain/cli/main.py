@@ -51,11 +51,15 @@ AllRowsOpt = Annotated[bool, typer.Option(
     "always carry every row).")]
 
 
-def _emit(df, fmt, output, title, compact: bool = False):
-    """Print or write a table; ``compact`` folds terminal tables (see output.compact)."""
+def _emit(df, fmt, output, title, compact: bool = False, percent_columns=(),
+          summary_columns=()):
+    """Print or write a table; ``compact`` folds terminal tables (see output.compact).
+    Columns are formatted by name; ``percent_columns`` and ``summary_columns`` add
+    fractions shown as percentages, and whole-table figures shown under the table."""
     from cellchain.cli import output as out
 
-    out.write(df, out.choose_format(fmt, output), output, title=title, compact=compact)
+    out.write(df, out.choose_format(fmt, output), output, title=title, compact=compact,
+              percent=tuple(percent_columns), summary=tuple(summary_columns))
 
 
 def _is_table(fmt, output) -> bool:

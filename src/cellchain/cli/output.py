@@ -114,17 +114,19 @@ def to_csv(df, target) -> None:
 
 
 def write(df, fmt: str, output: Path | None, title: str = "", *,
-          compact: bool = False) -> None:
+          compact: bool = False, percent: tuple[str, ...] = (),
+          summary: tuple[str, ...] = ()) -> None:
     """Emit ``df`` in ``fmt``, to ``output`` or standard output.
 
     ``compact`` (terminal tables only) folds long per-supplier tables into one line per
-    key (see :func:`compact`); machine formats always carry every row.
+    key (see :func:`compact`); machine formats always carry every row. ``percent`` and
+    ``summary``: see :func:`render`.
     """
     from cellchain.cli import progress
 
     progress.stop()
     if fmt == "table":
-        text = render(df, title, compact=compact)
+        text = render(df, title, compact=compact, percent=percent, summary=summary)
         if output is None:
             sys.stdout.write(text)
         else:
@@ -204,13 +206,14 @@ def fmt_number(value: float) -> str:
     return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
-def cell(value, column: str, hhi_scale: bool = True) -> str:
-    """One value as text, formatted by its column's name."""
+def cell(value, column: str, hhi_scale: bool = True, percent: bool = False) -> str:
+    """One value as text, formatted by its column's name (``percent``: a fraction shown
+    as a percentage whatever its name)."""
     if _is_missing(value):
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if is_percent(column):
+    if percent or is_percent(column):
         return f"{100 * value:.1f}%"
     if is_whole(column) or (is_hhi(column) and hhi_scale):
         return f"{value:,.0f}"
@@ -304,15 +307,19 @@ def compact(recs: list[dict], columns: list[str], top: int = 3
                            if _numeric(recs_in, a) or _numeric(recs_in, b)}
 
 
-def render(df, title: str = "", *, width: int | None = None, compact: bool = False) -> str:
+def render(df, title: str = "", *, width: int | None = None, compact: bool = False,
+           percent: tuple[str, ...] = (), summary: tuple[str, ...] = ()) -> str:
     """The table as text that fits ``width`` (default: :func:`terminal_width`).
 
     Columns with one value on every row go into the title (market, year, by, unit, ...)
     or, for whole-table figures (HHI, top-3 share, ...), into summary lines under the
     table; all-empty columns are left out. A ``section`` column splits the table into
     one block per section. Text columns are shortened with "…" and, if it still does not
-    fit, the last columns are left out and named under the table.
+    fit, the last columns are left out and named under the table. ``percent`` and
+    ``summary`` name further columns to show as percentages, or as summary lines when
+    constant, beyond those the naming rules catch.
     """
+    style = (frozenset(percent), frozenset(summary))
     width = width or terminal_width()
     recs = records(df)
     columns = list(df.columns)
@@ -324,12 +331,21 @@ def render(df, title: str = "", *, width: int | None = None, compact: bool = Fal
                     if r["section"] == sec]
             cols = [c for c in columns if c != "section"]
             blocks.append(_render_block(part, cols, f"{title} — {sec}" if title else
-                                        str(sec), width, compact))
+                                        str(sec), width, compact, style))
         return "\n".join(blocks)
-    return _render_block(recs, columns, title, width, compact)
+    return _render_block(recs, columns, title, width, compact, style)
 
 
-def _render_block(recs, columns, title, width, compact_) -> str:
+def render_table(df, title: str, summary: dict, percent_columns: tuple[str, ...]) -> str:
+    """:func:`render` under its earlier signature: ``summary`` items (name: text) are
+    printed under the table, ``percent_columns`` shown as percentages."""
+    text = render(df, title, percent=tuple(percent_columns))
+    return text + "".join(f"{k}: {v}\n" for k, v in summary.items())
+
+
+def _render_block(recs, columns, title, width, compact_, style=(frozenset(), frozenset())
+                  ) -> str:
+    percent, summary = style
     merged: set[str] = set()
     if recs:
         columns = [c for c in columns if not all(_is_missing(r[c]) for r in recs)]
@@ -345,15 +361,15 @@ def _render_block(recs, columns, title, width, compact_) -> str:
             if c in TITLE_COLUMNS:
                 in_title.append(f"{c} {cell(value, c)}")
                 columns.remove(c)
-            elif c in SUMMARY_COLUMNS:
-                lines_after.append(f"{c}: {cell(value, c)}")
+            elif c in SUMMARY_COLUMNS or c in summary:
+                lines_after.append(f"{c}: {cell(value, c, percent=c in percent)}")
                 columns.remove(c)
         if in_title:
             title = f"{title} ({', '.join(in_title)})" if title else ", ".join(in_title)
     hhi_scale = {c: not _numeric(recs, c) or max(
         (abs(r[c]) for r in recs if not _is_missing(r[c])), default=0) > 1 for c in columns}
     numeric = {c: c in merged or _numeric(recs, c) for c in columns}
-    body = [[cell(r[c], c, hhi_scale[c]) for c in columns] for r in recs]
+    body = [[cell(r[c], c, hhi_scale[c], c in percent) for c in columns] for r in recs]
     layout = _fit(columns, body, numeric, width, strict=compact_)
     out = [_clip(title, width)] if title else []
     if layout is None:  # compact and too wide for a table: one short record per key
