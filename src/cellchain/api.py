@@ -131,6 +131,20 @@ def production(material: str, year: int | None = None, basis: str = "as_given"):
                "rank", "data_flag", "hhi", "top3_share"]]
 
 
+def _trade_with_cited(product: str, importer, exporter, year):
+    """Cited flows of a product, with BACI rows of the same year where the bundle has them."""
+    import pandas as pd
+
+    from cellchain.chain import flows
+
+    df = flows.cited(product, importer=importer, exporter=exporter, year=year)
+    if product in products() and len(df) and int(df["year"].iloc[0]) in years("trade"):
+        baci = trade(product=product, importer=importer, exporter=exporter,
+                     year=int(df["year"].iloc[0]))
+        df = pd.concat([df, flows.baci_rows(baci, product)], ignore_index=True)
+    return df
+
+
 def resolve_hs(hs: str | None = None, material: str | None = None,
                product: str | None = None) -> list[str]:
     """HS6 codes selected by exactly one of an HS code, a material or a product."""
@@ -185,7 +199,18 @@ def trade(hs: str | None = None, *, material: str | None = None, product: str | 
         exports), ``partner`` (ISO3), ``partner_name``, ``hs6`` (codes summed, joined with
         ``+``), ``value_kusd`` [kUSD], ``quantity_t`` [t], ``share`` [0-1], ``rank``,
         ``hhi`` [0-10,000], ``top3_share`` [0-1].
+
+        For a product with published flows in the registry (cells, cathode, anode,
+        spodumene, ...), one row per figure instead (see
+        :func:`cellchain.chain.flows.cited`): the cited flows with their sources, next to
+        BACI's value and quantity rows where the bundle trades the product too.
     """
+    if product and not hs and not material:
+        from cellchain.chain import flows
+
+        key = product.strip().lower()
+        if key in flows.products():
+            return _trade_with_cited(key, importer, exporter, year)
     codes = resolve_hs(hs, material, product)
     year = check_year(year, "trade")
     if measure not in TRADE_MEASURES:

@@ -111,7 +111,8 @@ def trade(
     material: Annotated[str | None, typer.Option("--material", "-m",
                                                  help="All HS codes of a material.")] = None,
     product: Annotated[str | None, typer.Option(
-        "--product", help="All HS codes of a product, e.g. lithium_chemicals.")] = None,
+        "--product", help="All HS codes of a product, e.g. lithium_chemicals; or a product "
+        "with published flows (cells, cathode, anode, spodumene, ...).")] = None,
     importer: Annotated[str | None, typer.Option(help="Importing country (ISO3 or name).")]
     = None,
     exporter: Annotated[str | None, typer.Option(help="Exporting country (ISO3 or name).")]
@@ -121,11 +122,17 @@ def trade(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Bilateral trade (CEPII BACI): a country's partners with value, quantity and share."""
+    """Bilateral trade (CEPII BACI): a country's partners with value, quantity and share;
+    for cells, cathode, anode and other products BACI lacks, the published figures with
+    their sources (each row says whether it is a value, a quantity or a share)."""
     from cellchain import api
 
     df = api.trade(hs, material=material, product=product, importer=importer,
                    exporter=exporter, year=year, measure=measure)
+    if "basis" in df.columns:
+        _emit(df, fmt, output, f"{product} trade: published figures (value = money, "
+              "quantity = mass or energy)", percent_columns=())
+        return
     _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"))
 
 
