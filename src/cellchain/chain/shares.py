@@ -14,8 +14,8 @@ world, else its named plants; a cited lower bound raises it to at least that bou
 production basis, plants in a country with a cited output are scaled to that output (they
 rarely run at nameplate), and countries known only by their plants share what the cited
 countries leave of the world's output, each at most its capacity. Where both bases are
-cited, the one with a world figure wins (capacity on a tie). What the cited world figure leaves after every country is
-``unattributed``. By owner, a country's cited capacity beyond its named plants follows the
+cited, the one with a world figure wins (capacity on a tie). What the cited world figure
+leaves after every country is ``unattributed``. By owner, a country's cited capacity beyond its named plants follows the
 owner mix of its named plants (``inferred_capacity``); where it has none, and always for
 mines, it stays ``unattributed (ISO3)``: located there, owner unknown.
 """
