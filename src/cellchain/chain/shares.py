@@ -15,9 +15,10 @@ production basis, plants in a country with a cited output are scaled to that out
 rarely run at nameplate), and countries known only by their plants share what the cited
 countries leave of the world's output, each at most its capacity. Where both bases are
 cited, the one with a world figure wins (capacity on a tie). What the cited world figure
-leaves after every country is ``unattributed``. By owner, a country's cited capacity beyond its named plants follows the
-owner mix of its named plants (``inferred_capacity``); where it has none, and always for
-mines, it stays ``unattributed (ISO3)``: located there, owner unknown.
+leaves after every country is ``unattributed``. By owner, a country's cited capacity
+beyond its named plants follows the owner mix of its named plants (``inferred_capacity``);
+where it has none, and always for mines, it stays ``unattributed (ISO3)``: located there,
+owner unknown.
 """
 
 from __future__ import annotations
