@@ -517,20 +517,27 @@ def data_path() -> None:
 
 @data_app.command("validate")
 def data_validate() -> None:
-    """Check every bundle file against its hash, its schema and the data invariants."""
+    """Check every bundle file against its hash, its schema and the data invariants, and
+    report the registry's hygiene: undated rows, duplicates, conflicting figures (and which
+    wins), listing pages cited as sources, high confidence on mirror sites."""
     from cellchain import validate
-    from cellchain.io import registry
+    from cellchain.io import hygiene, registry
 
-    problems = validate.validate_bundle() + registry.load().problems
+    reg = registry.load()
+    problems = validate.validate_bundle() + reg.problems
     for problem in problems:
         typer.echo(str(problem))
+    findings = hygiene.check(reg)
+    for finding in findings:
+        typer.echo(str(finding))
     if problems:
         from cellchain.errors import ValidationError
 
         raise ValidationError(f"{len(problems)} problem(s) found in the data.", problems,
                               "Fix the rows listed above, or rebuild the bundle.")
     typer.echo("ok: every bundle file matches its hash, schema and invariants, and the "
-               "registry (with any overlay) is valid")
+               "registry (with any overlay) is valid"
+               + (f"; {len(findings)} hygiene warning(s) above" if findings else ""))
 
 
 def run() -> None:
