@@ -66,7 +66,7 @@ def check(reg: Registry) -> list[Finding]:
     out += _undated(reg)
     for table in KEYS:
         out += _duplicates_and_conflicts(table, reg.tables.get(table, []))
-    for table, rows in reg.tables.items():
+    for rows in reg.tables.values():
         for row in rows:
             out += _source(row)
     return out
@@ -147,8 +147,8 @@ def _source(row: Row) -> list[Finding]:
     out = []
     parsed = urlparse(url)
     host = parsed.netloc.lower()
-    if (parsed.path in ("", "/") and not parsed.query) or LISTING.search(parsed.path + ("?" + parsed.query
-                                                                   if parsed.query else "")):
+    where = parsed.path + ("?" + parsed.query if parsed.query else "")
+    if (parsed.path in ("", "/") and not parsed.query) or LISTING.search(where):
         out.append(Finding(row.file, row.line, "listing page",
                            f"{url} is a listing or home page, not an article",
                            "cite the article that states the figure"))
