@@ -1,0 +1,46 @@
+"""Published trade in cells and battery materials (issue 14, section 4)."""
+
+import json
+
+import pytest
+
+from cellchain import api
+from cellchain.chain import flows
+
+
+def test_cells_imports_of_the_usa_list_sources_and_measures(warehouse):
+    df = api.trade(product="cells", importer="USA", year=2023)
+    assert len(df) and set(df["basis"]) == {"cited"}
+    assert set(df["measure"]) <= {"value", "quantity", "share"}
+    assert df["source_url"].str.startswith("http").all()
+    assert (df["importer"] == "USA").all() and (df["year"] == 2023).all()
+    china = df[(df["exporter"] == "CHN") & (df["measure"] == "share")]
+    assert len(china) >= 1 and china["value"].between(0, 1).all()
+
+
+def test_latest_year_when_none_is_given(warehouse):
+    from cellchain.chain import model
+
+    years = {r["year"] for r in model.tables()["flows"]
+             if r["product"] == "cells" and r["importer"] == "USA"}
+    df = flows.cited("cells", importer="USA")
+    assert set(df["year"]) == {max(years)}
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["trade", "--product", "cells", "--importer", "USA", "--year", "1999"],
+     "No published cells flows"),
+    (["trade", "--product", "cells"], "Give an importer or an exporter"),
+])
+def test_bad_flow_queries_are_one_line_errors(cli, warehouse, args, needle):
+    res = cli(*args)
+    assert res.returncode == 1 and needle in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_cli_trade_cells_json(cli, warehouse):
+    res = cli("trade", "--product", "cells", "--importer", "USA", "--year", "2023",
+              "-f", "json")
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert rows and {"measure", "unit", "source_url", "basis", "scope"} <= set(rows[0])
