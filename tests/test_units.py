@@ -50,8 +50,8 @@ def test_a_unit_that_does_not_fit_the_product_is_an_error(unit, product):
 
 def test_hydrate_factors_follow_from_molar_masses():
     # NiSO4.6H2O 262.85 g/mol, CoSO4.7H2O 281.10 g/mol
-    assert units.NI_PER_NISO4_6H2O == pytest.approx(58.693 / 262.85, rel=1e-3)
-    assert units.CO_PER_COSO4_7H2O == pytest.approx(58.933 / 281.10, rel=1e-3)
+    assert pytest.approx(58.693 / 262.85, rel=1e-3) == units.NI_PER_NISO4_6H2O
+    assert pytest.approx(58.933 / 281.10, rel=1e-3) == units.CO_PER_COSO4_7H2O
 
 
 @given(st.sampled_from(sorted(units.UNITS)), st.floats(0, 1e9, allow_nan=False))
