@@ -139,8 +139,8 @@ def _trade_with_cited(product: str, importer, exporter, year):
 
     df = flows.cited(product, importer=importer, exporter=exporter, year=year)
     if product in products() and len(df) and int(df["year"].iloc[0]) in years("trade"):
-        baci = trade(product=product, importer=importer, exporter=exporter,
-                     year=int(df["year"].iloc[0]))
+        baci = _baci_trade(resolve_hs(product=product), importer, exporter,
+                           int(df["year"].iloc[0]), "value")
         df = pd.concat([df, flows.baci_rows(baci, product)], ignore_index=True)
     return df
 
@@ -200,18 +200,25 @@ def trade(hs: str | None = None, *, material: str | None = None, product: str | 
         ``+``), ``value_kusd`` [kUSD], ``quantity_t`` [t], ``share`` [0-1], ``rank``,
         ``hhi`` [0-10,000], ``top3_share`` [0-1].
 
-        For a product with published flows in the registry (cells, cathode, anode,
-        spodumene, ...), one row per figure instead (see
-        :func:`cellchain.chain.flows.cited`): the cited flows with their sources, next to
-        BACI's value and quantity rows where the bundle trades the product too.
+        For a product BACI does not carry (cells, cathode, anode, spodumene, ...), and for
+        one it does when the registry has published flows for the selection and year, one
+        row per figure instead (see :func:`cellchain.chain.flows.cited`): the cited flows
+        with their sources, next to BACI's value and quantity rows where the bundle trades
+        the product too.
     """
     if product and not hs and not material:
         from cellchain.chain import flows
 
         key = product.strip().lower()
-        if key in flows.products():
+        if key in flows.products() and (
+                key not in products() or (year is not None and (importer or exporter)
+                                          and year in flows.years(key, importer, exporter))):
             return _trade_with_cited(key, importer, exporter, year)
-    codes = resolve_hs(hs, material, product)
+    return _baci_trade(resolve_hs(hs, material, product), importer, exporter, year, measure)
+
+
+def _baci_trade(codes: list[str], importer, exporter, year, measure):
+    """BACI partners of ``codes`` (see :func:`trade`)."""
     year = check_year(year, "trade")
     if measure not in TRADE_MEASURES:
         raise unknown("trade measure", measure, TRADE_MEASURES)

@@ -40,6 +40,17 @@ def _name(code: str) -> str:
     return "World (all partners)" if code == nom.WORLD else countries.country_name(code)
 
 
+def years(product: str, importer: str | None = None, exporter: str | None = None
+          ) -> list[int]:
+    """Years with published flows of ``product`` for the importer and/or exporter."""
+    from cellchain.chain import model
+
+    imp, exp = _country(importer), _country(exporter)
+    return sorted({r["year"] for r in model.tables()["flows"] if r["product"] == product
+                   and (imp is None or r["importer"] == imp)
+                   and (exp is None or r["exporter"] == exp)})
+
+
 def cited(product: str, *, importer: str | None = None, exporter: str | None = None,
           year: int | None = None):
     """Published flows of ``product`` for an importer and/or exporter and a year.

@@ -143,16 +143,20 @@ def shares(
     by: Annotated[str, typer.Option(help="location, owner, company or bloc.")] = "location",
     status: Annotated[str | None, typer.Option(
         help="Statuses to count, comma-separated, or all (default: operating).")] = None,
-    product: Annotated[str | None, typer.Option(help="Only plants making this product.")]
+    product: Annotated[str | None, typer.Option(
+        help="One product of the stage, e.g. cathode (default: each in turn).")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="capacity or production (default: the one with a cited world figure).")]
     = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Capacity shares of a stage by location, ultimate owner, company or bloc."""
+    """Shares of a stage, per product, by location, ultimate owner, company or bloc."""
     from cellchain.chain import shares as shares_mod
 
-    df = shares_mod.shares(stage, year or 2024, by, status, product)
-    _emit(df, fmt, output, f"{stage} capacity by {by}",
+    df = shares_mod.shares(stage, year or 2024, by, status, product, measure)
+    basis = ", ".join(sorted(set(df["basis"]))) if len(df) else "capacity"
+    _emit(df, fmt, output, f"{stage} {product or ''} by {by} ({basis} basis)",
           summary_columns=("hhi", "top3_share", "state_owned_share", "coverage"),
           percent_columns=("share",))
 
