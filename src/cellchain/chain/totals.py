@@ -87,15 +87,17 @@ def cited(stage: str, product: str, year: int, measure: str) -> Totals:
             out.world = fig
         else:
             out.countries[country] = fig
-    point_shares = {c: model.most_confident(rs) for c, rs in shares.get("point", {}).items()
-                    if c != nom.WORLD}
+    share_rows = {c: rs for c, rs in shares.get("point", {}).items() if c != nom.WORLD}
+    point_shares = {c: model.most_confident(rs) for c, rs in share_rows.items()}
     if out.world is None:
         out.world = _world_from_share(out.countries, point_shares, unit)
     if out.world is not None:
-        for country, r in point_shares.items():
-            # a share wins over a country figure from another source when it comes from
-            # the same page as the world figure (one source, one denominator)
-            same = r["source_url"] == out.world.source_url and out.world.how == "cited"
+        for country, rows_ in share_rows.items():
+            # a share from the same page as the world figure wins over other shares and
+            # over a country figure from another source (one source, one denominator)
+            same = [r for r in rows_ if r["source_url"] == out.world.source_url
+                    and out.world.how == "cited"]
+            r = same[0] if same else point_shares[country]
             if country not in out.countries or same:
                 out.countries[country] = Figure(r["value"] * out.world.value, unit,
                                                 "share x world", r["source_url"],
