@@ -107,3 +107,37 @@ def test_a_capacity_in_product_tonnes_is_a_validation_error(tmp_path):
     problems = registry.load(folder).problems
     assert problems and problems[0].field == "unit"
     assert "does not convert to the unit of any of the plant's products" in problems[0].message
+
+
+def test_korean_makers_own_their_plants_abroad(warehouse):
+    """By owner, Korean makers hold far more cell capacity than Korea hosts: their plants in
+    Poland, Hungary, the US and China count for Korea."""
+    from cellchain.chain import model
+
+    owner = shares.shares("cells", 2024, "owner").set_index("group")
+    location = shares.shares("cells", 2024, "location").set_index("group")
+    assert owner.loc["KOR", "capacity"] > 5 * location.loc["KOR", "capacity"]
+    g = model.graph()
+    abroad = {fac["country"] for fac, _ in shares.facility_capacities("cells", 2024)
+              if fac["country"] != "KOR"
+              and any(u.country == "KOR" for u in g.ultimate(fac["id"], 2024))}
+    assert {"POL", "HUN", "USA", "CHN"} <= abroad
+
+
+@pytest.mark.parametrize("product", ["lithium", "cobalt", "nickel"])
+def test_mining_by_owner_shows_chinese_owned_mines_abroad(warehouse, product):
+    """Mines are plants too: Chinese owners of mines in Australia, the DRC, Chile or
+    Indonesia count for China by owner; each country's unnamed output stays located."""
+    from cellchain.chain import model
+
+    df = shares.shares("mining", 2024, "owner", product=product).set_index("group")
+    assert df["basis"].iloc[0] == "production"
+    assert df.loc["CHN", "capacity"] > 0
+    g = model.graph()
+    chinese_abroad = [fac["id"] for fac, _ in shares.facility_capacities("mining", 2024,
+                                                                           product=product)
+                      if fac["country"] != "CHN"
+                      and any(u.country == "CHN" for u in g.ultimate(fac["id"], 2024))]
+    assert chinese_abroad
+    assert any(grp.startswith("unattributed (") for grp in df.index)
+    assert df["share"].sum() == pytest.approx(1.0)

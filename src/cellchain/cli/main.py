@@ -532,16 +532,18 @@ def data_validate() -> None:
     for problem in problems:
         typer.echo(str(problem))
     findings = hygiene.check(reg)
-    for finding in findings:
-        typer.echo(str(finding))
     if problems:
+        for finding in findings:
+            typer.echo(str(finding))
         from cellchain.errors import ValidationError
 
         raise ValidationError(f"{len(problems)} problem(s) found in the data.", problems,
                               "Fix the rows listed above, or rebuild the bundle.")
     typer.echo("ok: every bundle file matches its hash, schema and invariants, and the "
                "registry (with any overlay) is valid"
-               + (f"; {len(findings)} hygiene warning(s) above" if findings else ""))
+               + (f"; {len(findings)} hygiene warning(s) follow" if findings else ""))
+    for finding in findings:
+        typer.echo(str(finding))
 
 
 def run() -> None:
