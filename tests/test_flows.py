@@ -44,3 +44,14 @@ def test_cli_trade_cells_json(cli, warehouse):
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)
     assert rows and {"measure", "unit", "source_url", "basis", "scope"} <= set(rows[0])
+
+
+@pytest.mark.parametrize("product, exporter, year, forms", [
+    ("anode", "CHN", 2024, {"anode", "spherical_graphite", "synthetic_graphite"}),
+    ("cathode", "KOR", 2024, {"cathode", "precursor"}),
+])
+def test_anode_and_cathode_flows_include_their_traded_forms(warehouse, product, exporter,
+                                                            year, forms):
+    df = api.trade(product=product, exporter=exporter, year=year)
+    assert len(df) and set(df["product"]) <= forms
+    assert (df["exporter"] == exporter).all() and df["source_url"].str.startswith("http").all()

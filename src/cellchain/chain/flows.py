@@ -13,15 +13,27 @@ from __future__ import annotations
 from cellchain import nomenclature as nom
 from cellchain.errors import InvalidInputError, unknown
 
+#: Products asked for as a stage's material, and the traded forms the registry holds for
+#: each: anode material is traded as spherical (natural) and artificial graphite as well as
+#: finished anode; cathode material with its precursor (pCAM).
+GROUPS = {"anode": ("anode", "spherical_graphite", "synthetic_graphite"),
+          "cathode": ("cathode", "precursor")}
+
 COLUMNS = ["year", "exporter", "exporter_name", "importer", "importer_name", "product",
            "measure", "value", "unit", "scope", "basis", "source_url", "confidence", "notes"]
 
 
 def products() -> tuple[str, ...]:
-    """Products with published flows in the registry."""
+    """Products with published flows in the registry (and the groups of :data:`GROUPS`
+    whose traded forms have some)."""
     from cellchain.chain import model
 
-    return tuple(sorted({r["product"] for r in model.tables()["flows"]}))
+    held = {r["product"] for r in model.tables()["flows"]}
+    return tuple(sorted(held | {g for g, forms in GROUPS.items() if held & set(forms)}))
+
+
+def _forms(product: str) -> tuple[str, ...]:
+    return GROUPS.get(product, (product,))
 
 
 def _country(value: str | None) -> str | None:
@@ -46,7 +58,7 @@ def years(product: str, importer: str | None = None, exporter: str | None = None
     from cellchain.chain import model
 
     imp, exp = _country(importer), _country(exporter)
-    return sorted({r["year"] for r in model.tables()["flows"] if r["product"] == product
+    return sorted({r["year"] for r in model.tables()["flows"] if r["product"] in _forms(product)
                    and (imp is None or r["importer"] == imp)
                    and (exp is None or r["exporter"] == exp)})
 
@@ -58,7 +70,8 @@ def cited(product: str, *, importer: str | None = None, exporter: str | None = N
     Parameters
     ----------
     product : str
-        A product with registry flows, e.g. ``cells``, ``cathode``, ``anode``, ``spodumene``.
+        A product with registry flows, e.g. ``cells``, ``spodumene``; ``anode`` and
+        ``cathode`` include their traded forms (:data:`GROUPS`), each row naming its own.
     importer, exporter : str, optional
         ISO3 code, ISO2 code, country name, or ``WLD``; at least one.
     year : int, optional
@@ -82,7 +95,7 @@ def cited(product: str, *, importer: str | None = None, exporter: str | None = N
         raise InvalidInputError("Give an importer or an exporter.",
                                 "For example --importer USA or --exporter CHN.")
     imp, exp = _country(importer), _country(exporter)
-    rows = [r for r in model.tables()["flows"] if r["product"] == product
+    rows = [r for r in model.tables()["flows"] if r["product"] in _forms(product)
             and (imp is None or r["importer"] == imp) and (exp is None or r["exporter"] == exp)]
     years = sorted({r["year"] for r in rows})
     if not years:
@@ -97,7 +110,7 @@ def cited(product: str, *, importer: str | None = None, exporter: str | None = N
                     key=lambda r: (order.get(r["measure"], 3), r["unit"], -r["value"]))
     out = [{"year": r["year"], "exporter": r["exporter"], "exporter_name": _name(r["exporter"]),
             "importer": r["importer"], "importer_name": _name(r["importer"]),
-            "product": product, "measure": r["measure"], "value": r["value"],
+            "product": r["product"], "measure": r["measure"], "value": r["value"],
             "unit": r["unit"], "scope": r["scope"], "basis": "cited",
             "source_url": r["source_url"], "confidence": r["confidence"],
             "notes": r["notes"]} for r in picked]
