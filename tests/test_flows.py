@@ -55,3 +55,21 @@ def test_anode_and_cathode_flows_include_their_traded_forms(warehouse, product, 
     df = api.trade(product=product, exporter=exporter, year=year)
     assert len(df) and set(df["product"]) <= forms
     assert (df["exporter"] == exporter).all() and df["source_url"].str.startswith("http").all()
+
+
+def test_source_all_puts_baci_next_to_published_flows(warehouse):
+    """US lithium salt imports from Chile, 2024: US Census as reported (9,105 t) next to
+    CEPII BACI's own figure for the same flow."""
+    df = api.trade(product="lithium_chemicals", importer="USA", year=2024, source="all")
+    chile = df[(df["exporter"] == "CHL") & (df["measure"] == "quantity")]
+    assert set(chile["basis"]) == {"cited", "CEPII BACI"}
+    cited = chile.loc[chile["basis"] == "cited", "value"].iloc[0]
+    baci = chile.loc[chile["basis"] == "CEPII BACI", "value"].iloc[0]
+    assert cited == 9105 and baci == pytest.approx(cited, rel=0.05)
+    # BACI stays the default for a product the bundle carries
+    assert "flow" in api.trade(product="lithium_chemicals", importer="USA", year=2024).columns
+
+
+def test_unknown_trade_source_is_a_one_line_error(cli, warehouse):
+    res = cli("trade", "--product", "cells", "--importer", "USA", "--source", "rumour")
+    assert res.returncode == 1 and "Unknown trade source 'rumour'" in res.stderr

@@ -119,6 +119,9 @@ def trade(
     = None,
     year: YearOpt = None,
     measure: Annotated[str, typer.Option(help="Shares by value or quantity.")] = "value",
+    source: Annotated[str | None, typer.Option(
+        help="baci, cited (published flows) or all (both, one row per figure); default: "
+        "baci where the bundle carries the product, else cited.")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -128,7 +131,7 @@ def trade(
     from cellchain import api
 
     df = api.trade(hs, material=material, product=product, importer=importer,
-                   exporter=exporter, year=year, measure=measure)
+                   exporter=exporter, year=year, measure=measure, source=source)
     if "basis" in df.columns:
         _emit(df, fmt, output, f"{product} trade: published figures (value = money, "
               "quantity = mass or energy)", percent_columns=())
