@@ -58,3 +58,21 @@ def test_data_validate_prints_warnings_and_succeeds(cli, warehouse):
     assert lines[0].startswith("ok:") and "hygiene warning(s) follow" in lines[0]
     assert all(line.startswith("warning:") for line in lines[1:])
     assert any(": conflict:" in line for line in lines)
+
+
+def test_a_plant_without_status_is_reported(tmp_path):
+    folder = tmp_path / "overlay"
+    folder.mkdir()
+    (folder / "facilities.csv").write_text(
+        "id,name,stage,products,chemistry,country,region,city,lat,lon,operator,jobs,jobs_year,"
+        "capex_musd,end_uses,source_url,seen,confidence,notes\n"
+        "probe-cells,Probe cells,cells,cells,,DEU,,,,,catl,,,,,https://example.org/a,"
+        "2026-12-03,low,\n", encoding="utf-8")
+    (folder / "capacity.csv").write_text(
+        "facility,year,capacity,unit,basis,source_url,seen,confidence,notes\n"
+        "probe-cells,2024,10,GWh/yr,nameplate,https://example.org/a,2026-12-03,low,\n",
+        encoding="utf-8")
+    reg = registry.load(folder)
+    assert reg.problems == []
+    found = [f for f in hygiene.check(reg) if f.kind == "no status"]
+    assert any("probe-cells" in f.message for f in found)

@@ -6,6 +6,7 @@ file, the line and what to do:
 
 - ``no year``: a capacity or country-total row without a year never counts for any year;
   a facility with capacity rows but none dated never counts either;
+- ``no status``: a facility with capacity but no status row is never counted as operating;
 - ``duplicate``: the same figure twice for the same key (often two mirrors of one story);
 - ``conflict``: different figures for the same key and year, with the one that wins and why;
 - ``listing page``: a source URL that is a tag, topic, search or home page, not an article;
@@ -91,6 +92,12 @@ def _undated(reg: Registry) -> list[Finding]:
             out.append(Finding(row.file, row.line, "no year",
                                f"facility {fid!r} has no dated capacity, so it counts in no "
                                "year", "add a capacity row with a year"))
+    with_status = {r.values["facility"] for r in reg.tables["status"]}
+    for fid, row in first.items():
+        if fid not in with_status:
+            out.append(Finding(row.file, row.line, "no status",
+                               f"facility {fid!r} has capacity but no status, so it never "
+                               "counts as operating", "add a status row with its source"))
     for row in reg.tables["country_totals"]:
         if row.values["year"] is None:
             v = row.values
