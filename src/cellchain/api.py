@@ -173,6 +173,22 @@ def production(material: str, year: int | None = None, basis: str = "as_given", 
     return rows.to_pandas() if as_frame else rows
 
 
+def _trade_with_cited(product: str, importer, exporter, year, with_baci: bool):
+    """Cited flows of a product, with (``with_baci``) BACI rows of the same year where the
+    bundle has them."""
+    import pandas as pd
+
+    from cellchain.chain import flows
+
+    df = flows.cited(product, importer=importer, exporter=exporter, year=year)
+    if (with_baci and product in products() and len(df)
+            and int(df["year"].iloc[0]) in years("trade")):
+        baci = _baci_trade(resolve_hs(product=product), importer, exporter,
+                           int(df["year"].iloc[0]), "value")
+        df = pd.concat([df, flows.baci_rows(baci, product)], ignore_index=True)
+    return df
+
+
 def resolve_hs(hs: str | None = None, material: str | None = None,
                product: str | None = None) -> list[str]:
     """HS6 codes selected by exactly one of an HS code, a material or a product."""
@@ -202,9 +218,14 @@ def resolve_hs(hs: str | None = None, material: str | None = None,
         "SELECT hs6 FROM hs_products WHERE product = ? ORDER BY hs6", [key])]
 
 
+#: Where ``trade`` reads from: the bundle's BACI data, the registry's published flows, or
+#: both side by side (one row per figure).
+TRADE_SOURCES = ("baci", "cited", "all")
+
+
 def trade(hs: str | None = None, *, material: str | None = None, product: str | None = None,
           importer: str | None = None, exporter: str | None = None, year: int | None = None,
-          measure: str = "value"):
+          measure: str = "value", source: str | None = None):
     """Bilateral trade of one HS code, material or product, with partner shares.
 
     Parameters
@@ -227,8 +248,28 @@ def trade(hs: str | None = None, *, material: str | None = None, product: str | 
         exports), ``partner`` (ISO3), ``partner_name``, ``hs6`` (codes summed, joined with
         ``+``), ``value_kusd`` [kUSD], ``quantity_t`` [t], ``share`` [0-1], ``rank``,
         ``hhi`` [0-10,000], ``top3_share`` [0-1].
+
+        With ``source="cited"`` (the default for a product BACI does not carry: cells,
+        cathode, anode, spodumene, ...) or ``source="all"``, one row per figure instead
+        (see :func:`cellchain.chain.flows.cited`): the registry's published flows with
+        their sources, and with ``all`` BACI's value and quantity rows next to them.
     """
-    codes = resolve_hs(hs, material, product)
+    if source is not None and source not in TRADE_SOURCES:
+        raise unknown("trade source", source, TRADE_SOURCES)
+    if product and not hs and not material:
+        key = product.strip().lower()
+        if source is None:
+            source = "baci" if key in products() else "cited"
+        if source != "baci":
+            return _trade_with_cited(key, importer, exporter, year, with_baci=source == "all")
+    elif source in ("cited", "all"):
+        raise InvalidInputError("Published flows are listed by product.",
+                                "For example --product cells --source cited.")
+    return _baci_trade(resolve_hs(hs, material, product), importer, exporter, year, measure)
+
+
+def _baci_trade(codes: list[str], importer, exporter, year, measure):
+    """BACI partners of ``codes`` (see :func:`trade`)."""
     year = check_year(year, "trade")
     if measure not in TRADE_MEASURES:
         raise unknown("trade measure", measure, TRADE_MEASURES)
@@ -286,17 +327,20 @@ def _year(year: int | None) -> int:
 
 
 def shares(stage: str = "cells", year: int | None = None, by: str = "location",
-           status: str | None = None, product: str | None = None):
-    """Capacity shares of a stage by location, ultimate owner, company or bloc.
+           status: str | None = None, product: str | None = None,
+           measure: str | None = None):
+    """Shares of a stage, per product, by location, ultimate owner, company or bloc.
 
     ``status``: statuses to count, comma-separated, or ``"all"`` (default: operating);
+    ``measure``: ``capacity`` or ``production`` (default: the one with a cited world
+    figure; each row's ``basis`` says which);
     ``year`` defaults to :data:`~cellchain.nomenclature.DEFAULT_YEAR`. Columns: see
     :func:`cellchain.chain.shares.shares` (capacity in the stage's unit, ``share`` [0-1],
     ``hhi`` [0-10,000], ``state_owned_share`` and ``coverage`` [0-1]).
     """
     from cellchain.chain import shares as shares_mod
 
-    return shares_mod.shares(stage, _year(year), by, status, product)
+    return shares_mod.shares(stage, _year(year), by, status, product, measure)
 
 
 def jobs(stage: str = "cells", country: str | None = None, year: int | None = None,
@@ -619,19 +663,25 @@ def data_path() -> Path:
     return store.warehouse_path()
 
 
-PROBLEM_COLUMNS = ("file", "row", "field", "message", "hint")
+PROBLEM_COLUMNS = ("severity", "file", "row", "field", "kind", "message", "hint", "text")
 
 
 def data_validate():
     """Every problem in the bundle (hashes, schema, invariants) and the registry with any
-    overlay: one row per problem (``file``, ``row``, ``field``, ``message``, ``hint``,
-    and ``text``, the problem as one line); empty when all is sound."""
+    overlay (``severity`` ``error``), then the registry's hygiene findings (undated rows,
+    duplicates, conflicting figures, listing pages cited, ...: ``warning``). One row each:
+    ``file``, ``row`` (line for text files), ``field``, ``kind``, ``message``, ``hint``,
+    and ``text``, the whole as one line. No ``error`` rows means the data are sound."""
     import pandas as pd
 
     from cellchain import validate
-    from cellchain.io import registry
+    from cellchain.io import hygiene, registry
 
-    problems = validate.validate_bundle() + registry.load().problems
-    return pd.DataFrame([{**{c: getattr(p, c, None) for c in PROBLEM_COLUMNS},
-                          "text": str(p)} for p in problems],
-                        columns=[*PROBLEM_COLUMNS, "text"])
+    reg = registry.load()
+    rows = [{"severity": "error", "file": p.file, "row": p.row, "field": p.field,
+             "kind": None, "message": p.message, "hint": p.hint, "text": str(p)}
+            for p in validate.validate_bundle() + reg.problems]
+    rows += [{"severity": "warning", "file": f.file, "row": f.line, "field": None,
+              "kind": f.kind, "message": f.message, "hint": f.hint, "text": str(f)}
+             for f in hygiene.check(reg)]
+    return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
