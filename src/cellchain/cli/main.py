@@ -165,10 +165,8 @@ def shares(
     """Shares of a stage, per product, by location, ultimate owner, company or bloc."""
     from cellchain import api
 
-    df = api.shares(stage, year=year, by=by, status=status, product=product,
-                    measure=measure)
-    basis = ", ".join(sorted(set(df["basis"]))) if len(df) else "capacity"
-    _emit(df, fmt, output, f"Shares ({basis} basis)")
+    _emit(api.shares(stage, year=year, by=by, status=status, product=product,
+                     measure=measure), fmt, output, "Shares")
 
 
 @app.command()

@@ -157,7 +157,7 @@ def write(df, fmt: str, output: Path | None, title: str = "", *,
 # ---------------------------------------------------------------------------------------
 #: Columns that go into the title when every row has the same value.
 TITLE_COLUMNS = ("market", "year", "by", "unit", "stage", "material", "product", "flow",
-                 "reporter", "source", "scenario", "variant")
+                 "reporter", "source", "scenario", "variant", "basis", "measure")
 #: Whole-table figures that go into summary lines under the table when constant.
 SUMMARY_COLUMNS = ("hhi", "top3_share", "state_owned_share", "coverage")
 #: Columns that identify one line of a compact table, in order.
