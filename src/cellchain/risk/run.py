@@ -13,6 +13,7 @@ strike together overlap; they are not shares that add up to the total.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ def _run_dask(payload, sizes, progress, workers: int | None, scheduler: str | No
             client = Client(scheduler, timeout="10s")
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL,
                                    env={"OPENBLAS_NUM_THREADS": "1"})
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
