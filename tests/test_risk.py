@@ -205,6 +205,10 @@ def test_the_default_model_is_valid_and_cites_its_events():
     (["--market", "USA", "--mode", "medium"], "Unknown mode 'medium'"),
     (["--market", "XYZ"], "Unknown market 'XYZ'"),
     (["--market", "USA", "--model", "/nonexistent.yaml"], "not a readable file"),
+    (["--market", "USA", "--model", "/dev/zero"], "not a readable file"),
+    (["--market", "all", "--draws", "1000000"], "over the limit"),
+    (["--market", "USA", "--workers", "0"], "Workers 0"),
+    (["--market", "USA", "--seed", "-3"], "Seed -3"),
 ])
 def test_cli_bad_input_is_one_line(cli, warehouse, args, needle):
     res = cli("risk", "montecarlo", *args)

@@ -24,10 +24,13 @@ from cellchain.errors import InvalidInputError, unknown
 from cellchain.risk import sample
 
 MODES = ("short", "long")
-#: Upper bound on draws per run (memory: the run keeps each draw's shortfall).
+#: Upper bound on draws x markets per run (memory: the run keeps each draw's shortfall,
+#: about 80 bytes per product and market-draw).
 MAX_DRAWS = 5_000_000
 DRIVER_COLUMNS = ["market", "kind", "driver", "probability", "contribution",
                   "contribution_units", "unit", "rank", "mode"]
+#: Draws on which long-run drivers are computed (each struck draw is re-solved).
+LONG_DRIVER_DRAWS = 2_000
 #: Tail level for CVaR and the percentiles reported.
 TAIL = 0.95
 
@@ -83,8 +86,9 @@ def _driver_sums(payload, hits, cells) -> dict[str, np.ndarray]:
 
     st, markets = payload["structure"], payload["markets"]
     out = {m: np.zeros(hits.shape[0]) for m in markets}
+    limit = payload["driver_limit"]
     for k in payload["driver_sources"]:
-        rows = np.flatnonzero(hits[k])
+        rows = np.flatnonzero(hits[k, :limit])
         if rows.size == 0:
             continue
         h = hits[:, rows].copy()
@@ -174,7 +178,8 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
         None for the shipped default
     workers : worker processes (1 runs in this process; more start a local Dask cluster)
     scheduler : address of an existing Dask scheduler (``tcp://HOST:PORT``)
-    driver_draws : drivers are computed on the first this many draws (whole chunks)
+    driver_draws : drivers are computed on the first this many draws (whole chunks of
+        10,000 beyond the first; at most 2,000 in long mode)
     """
     import pandas as pd
 
@@ -204,6 +209,11 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     else:
         markets = tuple(MARKETS) if market == "all" else tuple(
             dict.fromkeys(normalise_market(m) for m in requested))
+    if draws * len(markets) > MAX_DRAWS:
+        raise InvalidInputError(
+            f"{draws:,} draws for {len(markets)} markets is over the limit of "
+            f"{MAX_DRAWS:,} market-draws (memory: every draw's shortfall is kept).",
+            "Use fewer draws or fewer markets.")
     if not isinstance(model, DisruptionModel):
         model = load_model(model)
     if structure is None:
@@ -219,11 +229,18 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     probabilities = structure.probabilities()
     effects = sample.Effects.from_dense(structure.effects())
     sizes = sample.chunk_sizes(draws)
-    driver_chunks = -(-min(max(driver_draws, 0), draws) // sample.CHUNK)
+    driver_draws = min(max(driver_draws, 0), draws)
+    if mode == "long":  # every struck draw of a candidate is re-solved: keep it small
+        driver_draws = min(driver_draws, LONG_DRIVER_DRAWS)
+    driver_chunks = -(-driver_draws // sample.CHUNK)
+    if driver_chunks > 1:  # whole chunks
+        driver_draws = sum(sizes[:driver_chunks])
+    driver_limit = driver_draws if driver_chunks <= 1 else sample.CHUNK
     candidates = _driver_candidates(structure, markets, probabilities, mode)
     payload = {"structure": structure, "markets": markets, "seed": seed, "mode": mode,
                "probabilities": probabilities, "effects": effects,
                "driver_chunks": driver_chunks, "driver_sources": candidates,
+               "driver_limit": driver_limit,
                "net": net if mode == "long" else None,
                "token": _token(structure, seed) if mode == "long" else ""}
     if workers == 1 and not scheduler:
@@ -233,11 +250,11 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
 
     products = structure.products if mode == "short" else ("cells",)
     summary = _summary(structure, markets, products, chunks, mode, year)
-    drivers = _drivers(structure, markets, chunks, driver_chunks, sizes, mode)
+    drivers = _drivers(structure, markets, chunks, driver_chunks, driver_draws, mode)
     cells = {m: np.concatenate([c["short"][m][:, products.index("cells")] for c in chunks])
              for m in markets}
     meta = {"draws": draws, "seed": seed, "mode": mode, "year": year,
-            "chunks": len(sizes), "driver_draws": int(sum(sizes[:driver_chunks])),
+            "chunks": len(sizes), "driver_draws": driver_draws,
             "sources": len(structure.sources)}
     return RiskResult(pd.DataFrame(summary), pd.DataFrame(drivers, columns=DRIVER_COLUMNS),
                       cells, meta)
@@ -283,8 +300,7 @@ def _summary(st, markets, products, chunks, mode, year) -> list[dict]:
     return rows
 
 
-def _drivers(st, markets, chunks, driver_chunks, sizes, mode) -> list[dict]:
-    n = sum(sizes[:driver_chunks])
+def _drivers(st, markets, chunks, driver_chunks, n, mode) -> list[dict]:
     rows = []
     if n == 0:
         return rows
@@ -293,7 +309,8 @@ def _drivers(st, markets, chunks, driver_chunks, sizes, mode) -> list[dict]:
         for c in chunks[:driver_chunks]:
             total += c["drivers"].get(m, 0.0)
         contribution = total / n
-        order = [k for k in np.argsort(-contribution, kind="stable") if contribution[k] > 0]
+        order = [k for k in np.argsort(-contribution, kind="stable")
+                 if contribution[k] > 1e-12]
         for rank, k in enumerate(order, start=1):
             s = st.sources[k]
             rows.append({"market": m, "kind": s.kind, "driver": s.name,
