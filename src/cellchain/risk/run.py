@@ -48,8 +48,10 @@ class RiskResult:
         """Both tables as one long table with a ``section`` column."""
         import pandas as pd
 
-        return pd.concat([self.summary.assign(section="summary"),
-                          self.drivers.assign(section="driver")], ignore_index=True)
+        out = pd.concat([self.summary.assign(section="summary"),
+                         self.drivers.assign(section="driver")], ignore_index=True)
+        out["rank"] = out["rank"].astype("Int64")  # whole numbers; empty on summary rows
+        return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -310,7 +312,7 @@ def _drivers(st, markets, chunks, driver_chunks, n, mode) -> list[dict]:
             total += c["drivers"].get(m, 0.0)
         contribution = total / n
         order = [k for k in np.argsort(-contribution, kind="stable")
-                 if contribution[k] > 1e-12]
+                 if contribution[k] > 1e-7]  # float32 losses: below is noise
         for rank, k in enumerate(order, start=1):
             s = st.sources[k]
             rows.append({"market": m, "kind": s.kind, "driver": s.name,
