@@ -58,6 +58,7 @@ def test_numbers_are_formatted_by_column_name():
     assert output.cell(0.507, "hhi", hhi_scale=False) == "0.507"  # GeoPolRisk's 0-1 HHI
     assert output.cell(204200.0, "quantity") == "204,200"
     assert output.cell(2023, "year") == "2023"
+    assert output.cell(2024.0, "year") == "2024"  # a year column with gaps is float
 
 
 def test_narrow_terminal_shortens_text_then_names_hidden_columns():

@@ -21,8 +21,8 @@ __version__ = "0.1.0"
 _LAZY = {name: "cellchain.api" for name in (
     "data_build", "data_path", "data_sources", "data_validate", "demand", "entity_show",
     "exposure", "facility_show", "intensities", "jobs", "market_report", "production",
-    "recipe", "risk_concentration", "risk_geopolrisk", "scenario_run", "scenario_validate",
-    "serve", "shares", "trade")}
+    "recipe", "risk_concentration", "risk_geopolrisk", "risk_montecarlo", "scenario_run",
+    "scenario_validate", "serve", "shares", "trade")}
 
 __all__ = ["__version__", *sorted(_LAZY)]
 

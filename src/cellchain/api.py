@@ -32,13 +32,15 @@ COMMANDS = {
     "intensities": "intensities", "report": "market_report", "serve": "serve",
     "scenario validate": "scenario_validate", "scenario run": "scenario_run",
     "risk geopolrisk": "risk_geopolrisk", "risk concentration": "risk_concentration",
+    "risk montecarlo": "risk_montecarlo",
     "data sources": "data_sources", "data build": "data_build", "data path": "data_path",
     "data validate": "data_validate",
 }
 __all__ = ["data_build", "data_path", "data_sources", "data_validate", "demand",
            "entity_show", "exposure", "facility_show", "intensities", "jobs",
            "market_report", "production", "recipe", "risk_concentration", "risk_geopolrisk",
-           "scenario_run", "scenario_validate", "serve", "shares", "trade"]
+           "risk_montecarlo", "scenario_run", "scenario_validate", "serve", "shares",
+           "trade"]
 
 #: Ways to express lithium mine output. ``as_given`` is the source's own unit and basis.
 BASES = ("as_given", "element", "lce")
@@ -566,6 +568,22 @@ def risk_concentration(material: str, year: int | None = None, source: str = "pr
     from cellchain.metrics import supply
 
     return supply.concentration(material, year, source, country)
+
+
+def risk_montecarlo(market="USA", year: int = 2024, draws: int = 10_000, seed: int = 7,
+                    mode: str = "short", model=None, workers: int = 1,
+                    scheduler: str | None = None):
+    """Monte Carlo shortfall risk of a market (``cellchain risk montecarlo``).
+
+    Returns a :class:`cellchain.risk.RiskResult`: ``summary`` (per market and product:
+    mean, prob_shortfall, p95, p99, cvar95 [fractions of need] and the same in units) and
+    ``drivers`` (countries, events, owners and plants ranked by their contribution to the
+    expected cell shortfall); ``rows()`` gives both as one table with a ``section`` column.
+    """
+    from cellchain.risk import montecarlo
+
+    return montecarlo(market, year=year, draws=draws, seed=seed, mode=mode, model=model,
+                      workers=workers, scheduler=scheduler)
 
 
 # ---------------------------------------------------------------------------------------

@@ -217,8 +217,10 @@ def cell(value, column: str, hhi_scale: bool = True, percent: bool = False) -> s
         return f"{100 * value:.1f}%"
     if is_whole(column) or (is_hhi(column) and hhi_scale):
         return f"{value:,.0f}"
+    if "year" in column and float(value).is_integer():
+        return str(int(value))  # a calendar year, even when stored as a float
     if isinstance(value, int):
-        return str(value) if "year" in column else f"{value:,}"
+        return f"{value:,}"
     return fmt_number(value)
 
 
