@@ -43,6 +43,10 @@ class TooLargeError(InvalidInputError):
     """A request or file over a size limit (the web API answers 413)."""
 
 
+class OutputError(CellchainError):
+    """Output could not be written (a full disk, a closed or full standard output)."""
+
+
 class DataError(CellchainError):
     """A bundle, registry or overlay file is missing, corrupt or inconsistent."""
 

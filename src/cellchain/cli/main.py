@@ -7,16 +7,17 @@ Heavy libraries (pandas, duckdb, pyarrow) are imported inside the commands, so t
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cellchain.cli.handling import CellchainGroup
 from cellchain.errors import CellchainError, UnknownValueError
 
 app = typer.Typer(
     name="cellchain",
+    cls=CellchainGroup,
     help="Map, measure and stress-test the global lithium-ion battery supply chain.",
     no_args_is_help=True,
     add_completion=False,
@@ -185,7 +186,9 @@ def _show(obj: dict, fmt: str | None, output: Path | None) -> None:
     text = (json.dumps(obj, indent=1, ensure_ascii=False, default=str) + "\n"
             if chosen == "json" else _outline(obj))
     if output is None:
-        sys.stdout.write(text)
+        from cellchain.cli.write import stdout_text
+
+        stdout_text(text)
     else:
         out.atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
 
@@ -327,23 +330,30 @@ def report(
 ) -> None:
     """One self-contained HTML report for a market: map, exposure, concentration, key
     plants, bundled scenarios, sources. Opens with no network."""
+    from cellchain.cli.write import check_target
     from cellchain.report import content, figures, html
 
     year = year or 2024
-    data = content.market_report(market, year)
-    path = output or Path(f"{data['market'].lower()}-{year}.html")
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise CellchainError(f"Report file {path} does not end in .html.",
-                             "Use e.g. -o usa.html.")
-    figs = figures.report_figures(data)
-    text = html.render(data, figs)
-    html.write(path, text)
-    typer.echo(f"wrote {path} ({len(text) / 1e6:.1f} MB, {len(figs)} figures)")
+    if output is not None:
+        check_target(output)
+        if output.suffix.lower() not in (".html", ".htm"):
+            raise CellchainError(f"Report file {output} does not end in .html.",
+                                 "Use e.g. -o usa.html.")
     if png is not None:
         from cellchain.report import png as png_export
 
-        for p in png_export.write_pngs(figs, png):
-            typer.echo(f"wrote {p}")
+        png_export.check_folder(png)
+    data = content.market_report(market, year)
+    path = output or Path(f"{data['market'].lower()}-{year}.html")
+    check_target(path)
+    figs = figures.report_figures(data)
+    text = html.render(data, figs)
+    # Figures first: a failed PNG export leaves no report behind either.
+    written = png_export.write_pngs(figs, png) if png is not None else []
+    html.write(path, text)
+    typer.echo(f"wrote {path} ({len(text) / 1e6:.1f} MB, {len(figs)} figures)")
+    for p in written:
+        typer.echo(f"wrote {p}")
 
 
 @app.command()
@@ -527,17 +537,9 @@ def data_validate() -> None:
 
 
 def run() -> None:
-    """Entry point: run the app, turning cellchain errors into one line and exit code 1."""
-    try:
-        app()
-    except CellchainError as exc:
-        msg = f"error: {exc.message}"
-        if exc.hint:
-            msg += f" {exc.hint}"
-        print(msg, file=sys.stderr)
-        sys.exit(1)
-    except BrokenPipeError:
-        sys.exit(0)
+    """Entry point: run the app; every failure is one line on stderr (see
+    :mod:`cellchain.cli.handling`), exit 1 (usage errors 2)."""
+    app()
 
 
 if __name__ == "__main__":

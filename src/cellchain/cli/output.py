@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import sys
 from pathlib import Path
 
+from cellchain.cli.write import check_target
 from cellchain.errors import InvalidInputError
 
 FORMATS = ("table", "csv", "json", "parquet", "xlsx")
@@ -68,38 +67,35 @@ def to_json(df) -> str:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp)`` then rename tmp onto ``path``: readers never see half a file,
-    and a failed write leaves nothing behind."""
-    path = path.expanduser()
-    if path.parent and not path.parent.exists():
-        raise InvalidInputError(f"Folder {path.parent} does not exist.",
-                                "Create it first or choose another --output path.")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Call ``write(tmp)`` then rename tmp onto ``path`` (see :mod:`cellchain.cli.write`:
+    only new paths or regular files; nothing left behind on failure)."""
+    from cellchain.cli.write import write_file
+
+    write_file(path, write)
 
 
 def write(df, fmt: str, output: Path | None, title: str = "", summary: dict | None = None,
           percent_columns: tuple[str, ...] = ()) -> None:
     """Emit ``df`` in ``fmt``, to ``output`` or standard output."""
+    from cellchain.cli.write import stdout_text
+
+    if output is not None:
+        check_target(output)
     if fmt == "table":
         text = render_table(df, title, summary or {}, percent_columns)
         if output is None:
-            sys.stdout.write(text)
+            stdout_text(text)
         else:
             atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     elif fmt == "json":
         text = to_json(df) + "\n"
         if output is None:
-            sys.stdout.write(text)
+            stdout_text(text)
         else:
             atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     elif fmt == "csv":
         if output is None:
-            df.to_csv(sys.stdout, index=False)
+            stdout_text(df.to_csv(index=False))
         else:
             atomic_write(output, lambda p: df.to_csv(p, index=False))
     elif fmt == "parquet":
