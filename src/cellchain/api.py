@@ -50,15 +50,11 @@ def years(table: str) -> tuple[int, ...]:
 
 
 def check_year(year: int | None, table: str) -> int:
-    """The year to use: ``year`` if it has data in ``table``, else the latest when None."""
-    valid = years(table)
-    if year is None:
-        return valid[-1]
-    if year not in valid:
-        raise InvalidInputError(
-            f"No {table} data for year {year}.",
-            f"Use a year from {valid[0]} to {valid[-1]}.")
-    return int(year)
+    """The year to use: ``year`` if it has data in ``table``, else the latest when None
+    (the one year policy of :mod:`cellchain.years`)."""
+    from cellchain import years as years_
+
+    return years_.check(year, table)
 
 
 def check_material(material: str) -> str:

@@ -14,6 +14,7 @@ import typer
 
 from cellchain.cli.handling import CellchainGroup
 from cellchain.errors import CellchainError, UnknownValueError
+from cellchain.years import DEFAULT_YEAR
 
 app = typer.Typer(
     name="cellchain",
@@ -37,7 +38,15 @@ entity_app = typer.Typer(help="One company, fund or state body and what it contr
                          no_args_is_help=True)
 app.add_typer(entity_app, name="entity")
 
-YearOpt = Annotated[int | None, typer.Option("--year", help="Calendar year (default: latest).")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", help="Calendar year with data in the table (default: the latest such year; "
+    "a year without data is an error listing those with data).")]
+RegistryYearOpt = Annotated[int | None, typer.Option(
+    "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); any year the registry's dated "
+    "capacity figures cover.")]
+ModelYearOpt = Annotated[int | None, typer.Option(
+    "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); from the first year with a "
+    "sourced split of cell demand by market to the last with registry capacity.")]
 FormatOpt = Annotated[str | None, typer.Option(
     "--format", "-f", help="table, csv, json, parquet or xlsx (default: from --output's "
     "suffix, else table).")]
@@ -133,7 +142,7 @@ def trade(
 @app.command()
 def shares(
     stage: Annotated[str, typer.Option(help="mining, refining, materials or cells.")] = "cells",
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     by: Annotated[str, typer.Option(help="location, owner, company or bloc.")] = "location",
     status: Annotated[str | None, typer.Option(
         help="Statuses to count, comma-separated, or all (default: operating).")] = None,
@@ -143,9 +152,10 @@ def shares(
     output: OutputOpt = None,
 ) -> None:
     """Capacity shares of a stage by location, ultimate owner, company or bloc."""
+    from cellchain import years
     from cellchain.chain import shares as shares_mod
 
-    df = shares_mod.shares(stage, year or 2024, by, status, product)
+    df = shares_mod.shares(stage, years.check(year, "registry"), by, status, product)
     _emit(df, fmt, output, f"{stage} capacity by {by}",
           summary_columns=("hhi", "top3_share", "state_owned_share", "coverage"),
           percent_columns=("share",))
@@ -155,16 +165,17 @@ def shares(
 def jobs(
     stage: Annotated[str, typer.Option(help="mining, refining, materials or cells.")] = "cells",
     country: Annotated[str | None, typer.Option(help="Country (ISO3 or name).")] = None,
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     status: Annotated[str | None, typer.Option(
         help="Statuses to count, comma-separated, or all (default: operating).")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
+    from cellchain import years
     from cellchain.chain import jobs as jobs_mod
 
-    df = jobs_mod.jobs(stage, country, year or 2024, status)
+    df = jobs_mod.jobs(stage, country, years.check(year, "registry"), status)
     _emit(df, fmt, output, f"{stage} jobs", percent_columns=())
     if (fmt or "table") == "table" and output is None and len(df):
         typer.echo(f"total jobs: {df['jobs'].sum():,.0f} "
@@ -221,7 +232,7 @@ def _outline(obj, indent: int = 0) -> str:
 @facility_app.command("show")
 def facility_show(
     query: Annotated[str, typer.Argument(help="Facility id or part of its name.")],
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -234,7 +245,7 @@ def facility_show(
 @entity_app.command("show")
 def entity_show(
     query: Annotated[str, typer.Argument(help="Entity id or part of its name.")],
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -247,22 +258,25 @@ def entity_show(
 @app.command()
 def exposure(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
-    year: YearOpt = None,
+    year: ModelYearOpt = None,
     by: Annotated[str, typer.Option(help="location or owner.")] = "location",
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Where a market's batteries come from, stage by stage, traced upstream (trade data
     where the bundle has it, else the flow model; each row names its method)."""
+    from cellchain import years
     from cellchain.trace import exposure as exposure_mod
 
-    df = exposure_mod.exposure(market, year or 2024, by)
+    df = exposure_mod.exposure(market, years.check(year, "model"), by)
     _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",))
 
 
 @app.command()
 def demand(
-    year: YearOpt = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); for 'actual', a year with a "
+        "sourced split of cell demand by market, for a projection one of its years.")] = None,
     scenario: Annotated[str, typer.Option(
         help="actual, or a projection scenario, e.g. 'IEA STEPS' (matched by prefix).")
     ] = "actual",
@@ -271,27 +285,38 @@ def demand(
 ) -> None:
     """Battery demand by market and end use [GWh/yr], with the year and source of each
     figure and whether the flow model serves it."""
-    from cellchain.chain import model, valuechain
+    from cellchain import years
+    from cellchain.chain import valuechain
 
-    year = model.check_year(year or 2024)
+    if scenario == "actual":
+        year = years.check(year, "model")
+    elif year is None:
+        year = DEFAULT_YEAR
     df = valuechain.demand_table(year, scenario)
     if df.empty:
-        raise UnknownValueError(f"No sourced demand for scenario {scenario!r}.",
-                                "Use 'actual' or a scenario named in registry/demand.csv.")
+        from cellchain.chain import model
+
+        have = sorted({(r["scenario"], r["year"]) for r in model.tables()["demand"]
+                       if r["scenario"] and r["scenario"].startswith(scenario)})
+        hint = ("It has: " + "; ".join(f"{n} {y}" for n, y in have[:6]) + "."
+                if have else "Use 'actual' or a scenario named in registry/demand.csv.")
+        raise UnknownValueError(f"No sourced demand for scenario {scenario!r} in {year}.",
+                                hint)
     _emit(df, fmt, output, f"Battery demand, {year} ({scenario})", percent_columns=())
 
 
 @app.command()
 def recipe(
-    year: YearOpt = None,
+    year: ModelYearOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Inputs per unit of output along the chain (the flow model's recipe), with the
     intensities' basis and sources."""
-    from cellchain.chain import model, valuechain
+    from cellchain import years
+    from cellchain.chain import valuechain
 
-    year = model.check_year(year or 2024)
+    year = years.check(year, "model")
     _emit(valuechain.recipe_table(year), fmt, output, f"Recipe, {year}", percent_columns=())
 
 
@@ -322,7 +347,7 @@ def intensities(
 @app.command()
 def report(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
-    year: YearOpt = None,
+    year: ModelYearOpt = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="HTML file to write (default: <market>-<year>.html).")] = None,
     png: Annotated[Path | None, typer.Option(
@@ -330,10 +355,11 @@ def report(
 ) -> None:
     """One self-contained HTML report for a market: map, exposure, concentration, key
     plants, bundled scenarios, sources. Opens with no network."""
+    from cellchain import years
     from cellchain.cli.write import check_target
     from cellchain.report import content, figures, html
 
-    year = year or 2024
+    year = years.check(year, "model")
     if output is not None:
         check_target(output)
         if output.suffix.lower() not in (".html", ".htm"):
