@@ -35,6 +35,10 @@ class UnknownValueError(CellchainError, ValueError):
     """A name, code or id that is not among the valid choices."""
 
 
+class NoDataError(UnknownValueError):
+    """A valid question whose answer has no rows; the message says what data there is."""
+
+
 class InvalidInputError(CellchainError, ValueError):
     """A value of the right kind but impossible (negative, out of range, malformed)."""
 

@@ -53,10 +53,18 @@ FormatOpt = Annotated[str | None, typer.Option(
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
 
-def _emit(df, fmt, output, title, summary_columns=(), percent_columns=("share",)):
+def _emit(df, fmt, output, title, summary_columns=(), percent_columns=("share",),
+          empty=None):
+    """Print or write ``df``; an empty ``df`` is an error (``empty()`` builds one that
+    says what data there is)."""
     from cellchain.cli import output as out
 
     fmt = out.choose_format(fmt, output)
+    if df.empty:
+        from cellchain.errors import NoDataError
+
+        raise empty() if empty is not None else NoDataError(
+            f"No rows for {title}.", "Try other options; --help lists them.")
     summary = {}
     if len(df):
         for col in summary_columns:
@@ -133,10 +141,14 @@ def trade(
 ) -> None:
     """Bilateral trade (CEPII BACI): a country's partners with value, quantity and share."""
     from cellchain import api
+    from cellchain.cli import empty
 
     df = api.trade(hs, material=material, product=product, importer=importer,
                    exporter=exporter, year=year, measure=measure)
-    _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"))
+    _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"),
+          empty=lambda: empty.trade({"hs": hs, "material": material, "product": product,
+                                     "importer": importer, "exporter": exporter,
+                                     "year": year}))
 
 
 @app.command()
@@ -154,11 +166,14 @@ def shares(
     """Capacity shares of a stage by location, ultimate owner, company or bloc."""
     from cellchain import years
     from cellchain.chain import shares as shares_mod
+    from cellchain.cli import empty
 
-    df = shares_mod.shares(stage, years.check(year, "registry"), by, status, product)
+    year = years.check(year, "registry")
+    df = shares_mod.shares(stage, year, by, status, product)
     _emit(df, fmt, output, f"{stage} capacity by {by}",
           summary_columns=("hhi", "top3_share", "state_owned_share", "coverage"),
-          percent_columns=("share",))
+          percent_columns=("share",),
+          empty=lambda: empty.shares(stage, year, by, status, product))
 
 
 @app.command()
@@ -174,9 +189,12 @@ def jobs(
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
     from cellchain import years
     from cellchain.chain import jobs as jobs_mod
+    from cellchain.cli import empty
 
-    df = jobs_mod.jobs(stage, country, years.check(year, "registry"), status)
-    _emit(df, fmt, output, f"{stage} jobs", percent_columns=())
+    year = years.check(year, "registry")
+    df = jobs_mod.jobs(stage, country, year, status)
+    _emit(df, fmt, output, f"{stage} jobs", percent_columns=(),
+          empty=lambda: empty.jobs(stage, country, year, status))
     if (fmt or "table") == "table" and output is None and len(df):
         typer.echo(f"total jobs: {df['jobs'].sum():,.0f} "
                    f"({(df['basis'].str.startswith('estimated')).sum()} plants estimated)")
@@ -266,10 +284,13 @@ def exposure(
     """Where a market's batteries come from, stage by stage, traced upstream (trade data
     where the bundle has it, else the flow model; each row names its method)."""
     from cellchain import years
+    from cellchain.cli import empty
     from cellchain.trace import exposure as exposure_mod
 
-    df = exposure_mod.exposure(market, years.check(year, "model"), by)
-    _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",))
+    year = years.check(year, "model")
+    df = exposure_mod.exposure(market, year, by)
+    _emit(df, fmt, output, f"{market.upper()} supply by {by}", percent_columns=("share",),
+          empty=lambda: empty.exposure(market, year))
 
 
 @app.command()
@@ -502,6 +523,11 @@ def risk_concentration(
     from cellchain.metrics import supply
 
     df = supply.concentration(material, year, source, country)
+    suppliers = df.loc[df["metric"] == "suppliers", "value"]
+    if source == "imports" and len(suppliers) and suppliers.iloc[0] == 0:
+        from cellchain.cli import empty
+
+        raise empty.imports(material, country, year)
     _emit(df, fmt, output, f"{material} supply concentration", percent_columns=())
 
 

@@ -255,6 +255,10 @@ def _check_country(value: str, region: str | None = None) -> str:
     return iso3
 
 
+#: Largest regions file read [bytes]; a real one is a few hundred bytes.
+MAX_REGIONS_BYTES = 1 << 20
+
+
 def read_regions(path) -> dict[str, list[str]]:
     """Regions from a text file: one ``NAME: ISO3, ISO3, ...`` per line (# comments).
 
@@ -263,14 +267,11 @@ def read_regions(path) -> dict[str, list[str]]:
     from pathlib import Path
 
     from cellchain import countries
+    from cellchain.io import files
 
     regions: dict[str, list[str]] = {}
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InvalidInputError(f"Cannot read region file {p}: {exc.strerror}.",
-                                "Check the path.") from None
+    lines = files.read_text(p, "regions file", MAX_REGIONS_BYTES).splitlines()
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip()
         if not text:
@@ -283,6 +284,9 @@ def read_regions(path) -> dict[str, list[str]]:
         if not name or not members:
             raise InvalidInputError(f"{p}, line {number}: a region needs a name and members.",
                                     "Write e.g. 'Andean: BOL, CHL, PER'.")
+        if name in regions:
+            raise InvalidInputError(f"{p}, line {number}: region {name!r} is defined twice.",
+                                    "Give each region one line.")
         for m in members:
             try:
                 iso3 = countries.resolve(m)
