@@ -57,12 +57,21 @@ def check_year(year: int | None, table: str) -> int:
     return years_.check(year, table)
 
 
+@cache
+def material_references() -> dict[str, str]:
+    """Material id -> the GeoPolRisk reference's (World Mining Data) name."""
+    return dict(store.query_rows(
+        "SELECT DISTINCT material, wmd_reference_id FROM hs_products "
+        "WHERE material IS NOT NULL AND wmd_reference_id IS NOT NULL"))
+
+
 def check_material(material: str) -> str:
-    """A known material id (case-insensitive); UnknownValueError with suggestions otherwise."""
-    key = material.strip().lower()
-    if key not in materials():
-        raise unknown("material", material, materials())
-    return key
+    """The material id a name means: an id, the GeoPolRisk reference's name or a common
+    alias (``graphite``, ``Li``; see :mod:`cellchain.names`); UnknownValueError with
+    suggestions otherwise."""
+    from cellchain import names
+
+    return names.material(material, materials(), material_references())
 
 
 def _add_concentration(df, value_column: str):
@@ -141,13 +150,14 @@ def resolve_hs(hs: str | None = None, material: str | None = None,
             raise unknown("HS code", hs, hs_codes())
         return [code]
     if material:
-        key = material.strip().lower()
+        from cellchain import names
+
+        traded = [r[0] for r in store.query_rows(
+            "SELECT DISTINCT material FROM hs_products WHERE material IS NOT NULL")]
+        key = names.material(material, traded, material_references(),
+                             kind="material with trade data")
         rows = store.query_rows(
             "SELECT hs6 FROM hs_products WHERE material = ? ORDER BY hs6", [key])
-        if not rows:
-            traded = [r[0] for r in store.query_rows(
-                "SELECT DISTINCT material FROM hs_products WHERE material IS NOT NULL")]
-            raise unknown("material with trade data", material, traded)
         return [r[0] for r in rows]
     key = product.strip().lower()
     if key not in products():

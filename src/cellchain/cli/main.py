@@ -76,6 +76,21 @@ def _emit(df, fmt, output, title, summary_columns=(), percent_columns=("share",)
     out.write(df, fmt, output, title=title, summary=summary, percent_columns=percent_columns)
 
 
+def _note_material(name: str | None) -> None:
+    """Say on stderr which material id a name or alias was read as (``graphite`` ->
+    ``natural_graphite``); silent when the name is the id."""
+    if not name:
+        return
+    from cellchain import api, names
+
+    try:
+        used = api.check_material(name)
+    except CellchainError:
+        return  # the command itself reports the unknown name
+    if names.normal(name) != names.normal(used):
+        typer.echo(f"note: material {name!r} read as {used}", err=True)
+
+
 def _print_version(value: bool) -> None:
     if value:
         from cellchain import __version__
@@ -107,7 +122,9 @@ def main(
 
 @app.command()
 def production(
-    material: Annotated[str, typer.Option("--material", "-m", help="Material id, e.g. lithium.")],
+    material: Annotated[str, typer.Option("--material", "-m", help="Material id, e.g. lithium; "
+                                          "reference names and aliases (graphite, Li, "
+                                          "lithium carbonate) work too.")],
     year: YearOpt = None,
     basis: Annotated[str, typer.Option(
         help="as_given (source unit), or for lithium: element (t Li) or lce (t LCE).")
@@ -118,6 +135,7 @@ def production(
     """Mine production by country, with shares, HHI and top-3 share."""
     from cellchain import api
 
+    _note_material(material)
     df = api.production(material, year=year, basis=basis)
     title = f"{df['material'].iloc[0] if len(df) else material} mine production"
     _emit(df, fmt, output, title, summary_columns=("hhi", "top3_share"))
@@ -143,6 +161,7 @@ def trade(
     from cellchain import api
     from cellchain.cli import empty
 
+    _note_material(material)
     df = api.trade(hs, material=material, product=product, importer=importer,
                    exporter=exporter, year=year, measure=measure)
     _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"),
@@ -501,6 +520,8 @@ def risk_geopolrisk(
     if not all_ and not country and not regions:
         raise InvalidInputError("Give --country or --region (or --all).",
                                 "For example --country USA or --region EU27.")
+    for name in material or []:
+        _note_material(name)
     countries_ = None if (all_ and not country) else (country or [])
     df = gpr.grid(materials_=material or None, countries=countries_, regions=regions,
                   years_=year or None, variant=variant)
@@ -522,6 +543,7 @@ def risk_concentration(
     """HHI, top-N shares, governance-weighted HHI and import reliance of a material."""
     from cellchain.metrics import supply
 
+    _note_material(material)
     df = supply.concentration(material, year, source, country)
     suppliers = df.loc[df["metric"] == "suppliers", "value"]
     if source == "imports" and len(suppliers) and suppliers.iloc[0] == 0:

@@ -217,13 +217,9 @@ def _check_materials(mats) -> list[str]:
     known = materials()
     if mats is None:
         return sorted(known)
-    out = []
-    for m in mats:
-        key = m.strip().lower()
-        if key not in known:
-            raise unknown("material", m, known)
-        out.append(key)
-    return out
+    from cellchain import names
+
+    return [names.material(m, known, known) for m in mats]
 
 
 def _check_years(yrs) -> list[int]:
