@@ -7,6 +7,7 @@ Heavy libraries (pandas, duckdb, pyarrow) are imported inside the commands, so t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -100,11 +101,18 @@ def _print_version(value: bool) -> None:
 
 
 def _data_dir(path: Path | None) -> None:
-    """Point the registry overlay at ``path`` for this run (``CELLCHAIN_DATA_DIR``)."""
+    """Point the registry overlay at ``path`` for this run (``CELLCHAIN_DATA_DIR``), after
+    checking it is a folder with registry tables; any open warehouse connection is closed
+    so the next query sees the overlay."""
     if path is not None:
         import os
 
+        from cellchain.io import registry
+
+        registry.check_overlay(path.expanduser())
         os.environ["CELLCHAIN_DATA_DIR"] = str(path)
+        if "cellchain.io.store" in sys.modules:
+            sys.modules["cellchain.io.store"].close()
 
 
 @app.callback()

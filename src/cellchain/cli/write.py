@@ -56,6 +56,9 @@ def check_target(path: Path | str) -> Path:
         st = os.lstat(target)
     except FileNotFoundError:
         st = None
+    except NotADirectoryError:
+        _refuse(text, f"is inside {str(target.parent)!r}, which is not a folder",
+                "Choose another --output path.")
     except OSError as exc:
         _refuse(text, f"cannot be checked ({exc.strerror})", "Choose another --output path.")
     if st is not None:

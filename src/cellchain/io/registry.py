@@ -48,6 +48,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "demand": ("market", "end_use", "year", "measure", "scenario"),
     "rankings": ("year", "measure"),
 }
+#: Largest magnitude a number in the registry may have: far above any capacity [t/yr],
+#: jobs or money [million USD] a plant has, far below where sums lose precision.
+MAX_MAGNITUDE = 1e15
 #: Largest overlay file read [bytes].
 MAX_OVERLAY_BYTES = 100 * 1024 * 1024
 #: Longest line of an overlay CSV [characters].
@@ -146,6 +149,8 @@ def _parse_value(raw: str, col: schema.Column):
             raise ValueError("not a number") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("not a finite number")
+        if abs(value) > MAX_MAGNITUDE:
+            raise ValueError(f"beyond any plausible figure (more than {MAX_MAGNITUDE:g})")
         return value
     if col.type == "INTEGER":
         try:
@@ -154,14 +159,21 @@ def _parse_value(raw: str, col: schema.Column):
             raise ValueError("not a number") from None
         if not number.is_integer():
             raise ValueError("not a whole number")
+        if abs(number) > MAX_MAGNITUDE:
+            raise ValueError(f"beyond any plausible figure (more than {MAX_MAGNITUDE:g})")
         return int(number)
     if col.type == "DATE":
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             raise ValueError("not a date of the form YYYY-MM-DD") from None
-    if col.unit == "date" and not PARTIAL_DATE.match(text):
-        raise ValueError("not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    if col.unit == "date":
+        try:
+            if not PARTIAL_DATE.match(text):
+                raise ValueError
+            start_of(text)  # a real month and day
+        except ValueError:
+            raise ValueError("not a date of the form YYYY, YYYY-MM or YYYY-MM-DD") from None
     return text
 
 

@@ -165,6 +165,9 @@ def build(force: bool = False) -> Path:
         return path
     import duckdb
 
+    from cellchain.io import registry
+
+    reg = registry.load_valid()  # a bad overlay fails here, before anything is written
     clean_stale_temp_files(_usable_cache_dir())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -173,7 +176,7 @@ def build(force: bool = False) -> Path:
         con = duckdb.connect(str(tmp))
         try:
             _load_bundle(con)
-            _load_registry(con)
+            _load_registry(con, reg)
             for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
             con.execute("CREATE TABLE _build (key VARCHAR, value VARCHAR)")
@@ -222,7 +225,7 @@ def _load_bundle(con) -> None:
 _connection = None
 
 
-def _load_registry(con) -> None:
+def _load_registry(con, reg=None) -> None:
     """Validate the registry (bundled plus overlay) and load each table from its schema.
 
     Raises :class:`~cellchain.errors.ValidationError` before anything is written when any
@@ -232,7 +235,7 @@ def _load_registry(con) -> None:
 
     from cellchain.io import registry
 
-    reg = registry.load_valid()
+    reg = reg if reg is not None else registry.load_valid()
     arrow_types = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int64(),
                    "DATE": pa.string(), "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16()}
     for table in registry.TABLES:
