@@ -62,9 +62,10 @@ def test_docs_have_commands():
 
 
 @pytest.mark.parametrize(("command", "fmt"), CASES)
-def test_documented_command_prints_parseable_stdout(cli, warehouse, tmp_path, command, fmt):
+def test_documented_command_prints_parseable_stdout(entry_cli, warehouse, tmp_path, command,
+                                                    fmt):
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    res = cli(*shlex.split(command), "--format", fmt, cwd=tmp_path)
+    res = entry_cli(*shlex.split(command), "--format", fmt, cwd=tmp_path)
     assert res.returncode == 0, f"cellchain {command} --format {fmt}: {res.stderr}"
     if fmt == "json":
         json.loads(res.stdout)
