@@ -27,10 +27,16 @@ def one_line_error(res, needle: str, code: int = 1) -> None:
     assert "Traceback" not in res.stderr, shown
 
 
-def test_full_stdout_is_one_line(warehouse):
+@pytest.mark.parametrize("args", [
+    ["production", "-m", "lithium", "--year", "2023", "-f", "json"],
+    ["shares"], ["data", "path"], ["--help"], ["--version"],
+    ["facility", "show", "liotech-novosibirsk"],
+    ["scenario", "validate", str(Path(__file__).resolve().parents[1] / "scenarios"
+                                 / "us_fta_only.yaml")],
+])
+def test_full_stdout_is_one_line(warehouse, args):
     with open("/dev/full", "w") as full:
-        res = subprocess.run([*cellchain_exe(), "production", "-m", "lithium", "--year",
-                              "2023", "-f", "json"], stdout=full, stderr=subprocess.PIPE,
+        res = subprocess.run([*cellchain_exe(), *args], stdout=full, stderr=subprocess.PIPE,
                              text=True, timeout=120)
     res.stdout = ""
     one_line_error(res, "No space left on device")

@@ -20,6 +20,7 @@ import errno
 import os
 import sys
 
+import typer
 from typer.core import TyperGroup
 
 try:  # Typer 0.2x ships its own copy of Click; older releases use Click itself.
@@ -29,6 +30,8 @@ except ImportError:  # pragma: no cover
 
 from cellchain.errors import CellchainError
 
+#: Click's and Typer's "abort" exceptions (Typer 0.2x has its own).
+_ABORTS = tuple({getattr(cx, "Abort", None), getattr(typer, "Abort", None)} - {None})
 #: errno values of a failed write to standard output (full device, I/O error, quota).
 _OUTPUT_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EBADF)
 
@@ -99,7 +102,7 @@ def run_command(command, **kwargs) -> int:
     except cx.ClickException as exc:
         _stderr(one_line(f"error: {exc.format_message()}"))
         return exc.exit_code
-    except cx.Abort:
+    except _ABORTS:
         _stderr("error: aborted.")
         return 1
     except BrokenPipeError:
