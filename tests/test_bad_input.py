@@ -85,6 +85,29 @@ def test_bad_cli_value(warehouse, tmp_path, args, needle, code):
 
 
 # --------------------------------------------------------------------------------------
+# class: long (a 100,000-character value: cut in the message, no slow fuzzy matching)
+# --------------------------------------------------------------------------------------
+LONG = "a" * 100_000
+LONG_CASES = [pytest.param(args, needle, id=f"long:{' '.join(args[:-1])}") for args, needle in [
+    (["production", "-m", LONG], "100,000 characters"),
+    (["production", "-m", "lithium", "-f", LONG], "aaaa..."),
+    (["shares", "--stage", LONG], "100,000 characters"),
+    (["shares", "--status", LONG], "100,000 characters"),
+    (["jobs", "--country", LONG], "100,000 characters"),
+    (["exposure", LONG], "100,000 characters"),
+    (["facility", "show", LONG], "100,000 characters"),
+    (["entity", "show", LONG], "100,000 characters"),
+    (["trade", "--hs", LONG, "--importer", "USA"], "100,000 characters"),
+    (["risk", "geopolrisk", "-m", "lithium", "--country", LONG], "100,000 characters"),
+]]
+
+
+@pytest.mark.parametrize("args, needle", LONG_CASES)
+def test_long_value(warehouse, tmp_path, args, needle):
+    run_case(tmp_path, args, needle, 1)
+
+
+# --------------------------------------------------------------------------------------
 # class: output (-o/--output paths)
 # --------------------------------------------------------------------------------------
 OUTPUT_COMMANDS = {
@@ -529,6 +552,7 @@ def counts() -> dict[str, int]:
     for case in CLI_CASES:
         cls = case.id.split(":", 1)[0]
         out[f"cli-{cls}"] = out.get(f"cli-{cls}", 0) + 1
+    out["long"] = len(LONG_CASES)
     out["output"] = len(OUTPUT_CASES) + 1
     out["scenario"] = len(SCENARIO_CASES)
     out["regions"] = len(REGION_TEXTS)

@@ -63,6 +63,10 @@ class ValidationError(DataError):
         self.problems = problems or []
 
 
+#: Longest user value echoed in an error message [characters].
+MAX_SHOWN = 80
+
+
 def unknown(kind: str, value: object, choices: Iterable[object], max_listed: int = 12):
     """Build an :class:`UnknownValueError` naming ``value`` and the nearest valid choices.
 
@@ -78,6 +82,11 @@ def unknown(kind: str, value: object, choices: Iterable[object], max_listed: int
         How many valid values to list when there is no close match.
     """
     options = sorted({str(c) for c in choices})
+    text = str(value)
+    if len(text) > MAX_SHOWN:  # no fuzzy matching on (or echoing of) a huge value
+        shown = f"{text[:MAX_SHOWN]}... ({len(text):,} characters)"
+        return UnknownValueError(f"Unknown {kind} {shown!r}.",
+                                 f"Valid choices include: {', '.join(options[:max_listed])}.")
     close = difflib.get_close_matches(str(value), options, n=3, cutoff=0.6)
     if not close:
         lowered = {o.lower(): o for o in options}

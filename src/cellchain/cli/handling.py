@@ -41,12 +41,20 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+#: Longest error line printed [characters]; a huge bad value is cut, not echoed whole.
+MAX_LINE = 2000
+
+
 def message(exc: CellchainError) -> str:
     """The one line printed for a cellchain error."""
     text = f"error: {exc.message}"
     if exc.hint:
         text += f" {exc.hint}"
-    return one_line(text)
+    return _cap(one_line(text))
+
+
+def _cap(text: str) -> str:
+    return text if len(text) <= MAX_LINE else text[:MAX_LINE] + f"... ({len(text):,} characters)"
 
 
 def _stderr(text: str) -> None:
@@ -97,10 +105,10 @@ def run_command(command, **kwargs) -> int:
         return exc.exit_code
     except cx.UsageError as exc:
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        _stderr(one_line(f"error: {exc.format_message()}{_given(exc)}{where}"))
+        _stderr(_cap(one_line(f"error: {exc.format_message()}{_given(exc)}{where}")))
         return 2
     except cx.ClickException as exc:
-        _stderr(one_line(f"error: {exc.format_message()}"))
+        _stderr(_cap(one_line(f"error: {exc.format_message()}")))
         return exc.exit_code
     except _ABORTS:
         _stderr("error: aborted.")

@@ -23,7 +23,8 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     """The output format: the one given, else inferred from the file suffix, else table."""
     if fmt is not None:
         if fmt not in FORMATS:
-            raise InvalidInputError(f"Unknown format {fmt!r}.",
+            shown = fmt if len(fmt) <= 40 else fmt[:40] + "..."
+            raise InvalidInputError(f"Unknown format {shown!r}.",
                                     f"Use one of: {', '.join(FORMATS)}.")
         chosen = fmt
     elif output is not None:
