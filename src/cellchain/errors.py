@@ -124,4 +124,4 @@ class Problem:
             where += f", {self.row_label} {self.row}"
         if self.field:
             where += f", field {self.field}"
-        return f"{where}: {self.message} ({self.hint})"
+        return " ".join(f"{where}: {self.message} ({self.hint})".split())  # one line
