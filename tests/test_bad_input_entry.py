@@ -55,6 +55,13 @@ def test_entry_point_matches_in_process_harness(warehouse, tmp_path, args, needl
     assert res.stdout == "" and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("value", ["/nonexistent-overlay", "/etc/hostname", "/"])
+def test_bad_data_dir_from_the_environment_is_one_line(warehouse, tmp_path, value):
+    res = run_cli("shares", env={"CELLCHAIN_DATA_DIR": value}, cwd=tmp_path)
+    one_line_error(res, f"'{value}'")
+    assert res.stdout == "" and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("kind", ["file", "proc", "under_a_file"])
 def test_unusable_cache_dir_is_one_line(tmp_path, kind):
     (tmp_path / "afile").write_text("x\n")
