@@ -147,3 +147,17 @@ def test_full_copy_overlay_gives_the_same_answers(warehouse, tmp_path):
                      "-f", "csv", env={"CELLCHAIN_CACHE_DIR": str(tmp_path / "cache")})
     assert plain.returncode == 0 and copied.returncode == 0, copied.stderr
     assert copied.stdout == plain.stdout and plain.stdout.count("\n") > 5
+
+
+def test_concurrent_first_runs_share_one_warehouse(tmp_path):
+    """Three first runs at once on an empty cache: each builds or reuses the warehouse,
+    all answer the same, and no temporary file is left."""
+    cache = tmp_path / "cache"
+    env = dict(os.environ, CELLCHAIN_CACHE_DIR=str(cache))
+    args = [*cellchain_exe(), "production", "-m", "lithium", "--year", "2023", "-f", "csv"]
+    procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
+    assert len({o for o, _ in outs}) == 1 and outs[0][0].startswith("material,")
+    assert sorted(p.name for p in cache.iterdir()) == ["warehouse.duckdb"]
