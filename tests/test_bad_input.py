@@ -198,6 +198,12 @@ def test_failed_png_export_leaves_no_report(warehouse, tmp_path):
     assert not (tmp_path / "usa.html").exists()
 
 
+def test_png_export_without_a_browser_leaves_nothing(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    run_case(tmp_path, ["report", "USA", "-o", "usa.html", "--png", "figs"], "BROWSER_PATH", 1)
+    assert not (tmp_path / "usa.html").exists() and not (tmp_path / "figs").exists()
+
+
 # --------------------------------------------------------------------------------------
 # class: scenario (files given by path)
 # --------------------------------------------------------------------------------------
@@ -553,7 +559,7 @@ def counts() -> dict[str, int]:
         cls = case.id.split(":", 1)[0]
         out[f"cli-{cls}"] = out.get(f"cli-{cls}", 0) + 1
     out["long"] = len(LONG_CASES)
-    out["output"] = len(OUTPUT_CASES) + 1
+    out["output"] = len(OUTPUT_CASES) + 2
     out["scenario"] = len(SCENARIO_CASES)
     out["regions"] = len(REGION_TEXTS)
     out["overlay"] = len(OVERLAY_CASES)
