@@ -140,6 +140,8 @@ def _make_output_csv(kind: str, folder: Path, suffix: str) -> tuple[str, str]:
         return "nope/out.csv", "does not exist"
     if kind == "too_long":
         return "x" * 300 + ".csv", "over 255 bytes"
+    if kind == "path_too_long":
+        return "d/" * 2100 + "out.csv", "over 4096 bytes"
     if kind == "empty":
         return "", "'.'"
     if kind == "device":
@@ -173,7 +175,7 @@ def _make_output_csv(kind: str, folder: Path, suffix: str) -> tuple[str, str]:
 
 
 SUFFIXES = {"report": ".html", "facility": ".json", "entity": ".json"}
-OUTPUT_KINDS = ["folder", "missing_folder", "too_long", "empty", "device", "full_device",
+OUTPUT_KINDS = ["folder", "missing_folder", "too_long", "path_too_long", "empty", "device", "full_device",
                 "fifo", "symlink", "dangling_symlink", "file_as_folder", "proc"]
 # Ownership and permission bits only bind other users: as root, a file of another user
 # can be set up (and must be refused); as a user, a read-only folder can.
