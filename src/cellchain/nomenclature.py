@@ -66,6 +66,10 @@ CELL_MATERIAL_INPUTS = {
 #: Pseudo-country code for world totals in country_totals.
 WORLD = "WLD"
 
+#: The year registry-based answers (shares, jobs, exposure, scenarios...) use when none is
+#: given: the latest year with cited demand and capacity totals.
+DEFAULT_YEAR = 2024
+
 #: Common names and symbols people use for a material, and the material id each means
 #: (lower case, spaces for underscores). The GeoPolRisk reference's own names (World
 #: Mining Data sheets, ``hs_products.wmd_reference_id``) are accepted too; see

@@ -22,10 +22,11 @@ from __future__ import annotations
 import operator
 from functools import cache
 
+from cellchain import nomenclature as nom
 from cellchain.errors import InvalidInputError
 
 #: The default year of registry and flow-model answers [calendar year].
-DEFAULT_YEAR = 2024
+DEFAULT_YEAR = nom.DEFAULT_YEAR
 
 KINDS = ("production", "trade", "governance", "registry", "model")
 LABELS = {"production": "mine production data", "trade": "trade data",
