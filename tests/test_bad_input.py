@@ -88,7 +88,8 @@ def test_bad_cli_value(warehouse, tmp_path, args, needle, code):
 # class: long (a 100,000-character value: cut in the message, no slow fuzzy matching)
 # --------------------------------------------------------------------------------------
 LONG = "a" * 100_000
-LONG_CASES = [pytest.param(args, needle, id=f"long:{' '.join(args[:-1])}") for args, needle in [
+LONG_CASES = [pytest.param(args, needle, id=f"long:{' '.join(args[:-1])}")
+              for args, needle in [
     (["production", "-m", LONG], "100,000 characters"),
     (["production", "-m", "lithium", "-f", LONG], "aaaa..."),
     (["shares", "--stage", LONG], "100,000 characters"),
