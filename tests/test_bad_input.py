@@ -176,8 +176,8 @@ def _make_output_csv(kind: str, folder: Path, suffix: str) -> tuple[str, str]:
 
 
 SUFFIXES = {"report": ".html", "facility": ".json", "entity": ".json"}
-OUTPUT_KINDS = ["folder", "missing_folder", "too_long", "path_too_long", "empty", "device", "full_device",
-                "fifo", "symlink", "dangling_symlink", "file_as_folder", "proc"]
+OUTPUT_KINDS = ["folder", "missing_folder", "too_long", "path_too_long", "empty", "device",
+                "full_device", "fifo", "symlink", "dangling_symlink", "file_as_folder", "proc"]
 # Ownership and permission bits only bind other users: as root, a file of another user
 # can be set up (and must be refused); as a user, a read-only folder can.
 OUTPUT_KINDS.append("foreign_owner" if ROOT else "read_only_folder")
