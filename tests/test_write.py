@@ -52,3 +52,16 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 def test_check_target_refuses_what_is_not_a_regular_file(tmp_path, make, needle):
     with pytest.raises(InvalidInputError, match=needle):
         write.check_target(make(tmp_path))
+
+
+def test_temporaries_of_killed_writes_are_removed(tmp_path):
+    target = tmp_path / "out.csv"
+    dead = tmp_path / ".out.csv.999999999.abc123.tmp"  # no process has this id
+    dead.write_text("half")
+    live = tmp_path / f".out.csv.{os.getppid()}.def456.tmp"  # a running process's write
+    live.write_text("half")
+    other = tmp_path / ".other.csv.999999999.x.tmp"
+    other.write_text("half")
+    write.write_text(target, "x\n")
+    assert not dead.exists() and live.exists() and other.exists()
+    assert target.read_text() == "x\n"

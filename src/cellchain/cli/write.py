@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cellchain.errors import InvalidInputError, OutputError
+from cellchain.io.files import process_running
 
 #: Longest file name most file systems accept [bytes].
 NAME_MAX = 255
@@ -111,10 +112,10 @@ def write_file(path: Path | str, write: Callable[[Path], None]) -> Path:
     except FileNotFoundError:
         existing = None
     keep = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
-    stem = target.name[:64]
+    prefix = f".{target.name[:64]}.{os.getpid()}."
+    clean_stale(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp",
-                                        dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"Cannot write {str(path)!r}: {exc.strerror}.",
                           "Choose another --output path.") from None
@@ -130,6 +131,30 @@ def write_file(path: Path | str, write: Callable[[Path], None]) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def clean_stale(target: Path) -> list[Path]:
+    """Remove temporary files beside ``target`` left by writes that were killed (their
+    process no longer runs); returns what was removed."""
+    removed = []
+    stem = target.name[:64]
+    for tmp in target.parent.glob(f".{glob_escape(stem)}.*.tmp"):
+        pid = tmp.name[len(stem) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or process_running(int(pid)):
+            continue
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob wildcards escaped."""
+    import glob
+
+    return glob.escape(text)
 
 
 def write_text(path: Path | str, text: str) -> Path:

@@ -150,3 +150,17 @@ def open_text(path: Path | str, what: str, max_bytes: int,
     raw = _Capped(fh, max_bytes, str(path), what)
     return io.TextIOWrapper(io.BufferedReader(raw, CHUNK), encoding="utf-8-sig",
                             errors="strict", newline=newline)
+
+
+def process_running(pid: int) -> bool:
+    """True if a process with this id runs (another user's counts); False for our own id,
+    whose leftovers come from an earlier process that had it."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

@@ -104,10 +104,12 @@ def _usable_cache_dir() -> Path:
 def clean_stale_temp_files(folder: Path) -> list[Path]:
     """Remove temporary warehouse files left by builds that were interrupted (Ctrl+C, a
     kill, a power cut): those whose process no longer runs. Returns what was removed."""
+    from cellchain.io import files
+
     removed = []
     for path in folder.glob(f".{WAREHOUSE_NAME}.*.tmp*"):
         pid_text = path.name[len(WAREHOUSE_NAME) + 2:].split(".", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)):
+        if pid_text.isdigit() and files.process_running(int(pid_text)):
             continue
         try:
             path.unlink()
@@ -117,16 +119,7 @@ def clean_stale_temp_files(folder: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a leftover of an earlier process that had our id
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
+
 
 
 def _stored_fingerprint(path: Path) -> str | None:
