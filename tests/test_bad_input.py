@@ -369,6 +369,20 @@ def test_bad_scenario(warehouse, tmp_path, command, name, text, needle):
     run_case(tmp_path, ["scenario", command, path], needle, 1)
 
 
+@pytest.mark.parametrize("text, expected", [
+    (_with(fraction=".inf"), "s.yaml, line 4: shocks[0].outage.fraction: Input should be a "
+     "finite number (got inf)."),
+    (_with(year=1999), "s.yaml, line 2: year: No flow-model data"),
+    (_shock("earthquake: {country: CHL}"), "s.yaml, line 5: shocks[1].earthquake: unknown "
+     "shock kind."),
+    (BASE + "policy:\n  - bloc_only: {market: USA}\n", "s.yaml, line 6: policy[0].bloc_only."
+     "bloc: required key is missing."),
+])
+def test_scenario_errors_name_the_line_and_the_key_path(warehouse, tmp_path, text, expected):
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    run_case(tmp_path, ["scenario", "validate", "s.yaml"], f"error: {expected}", 1)
+
+
 def test_scenario_with_bom_and_crlf_is_fine(warehouse, tmp_path):
     """A UTF-8 byte-order mark and Windows line ends are not errors."""
     (tmp_path / "s.yaml").write_bytes(codecs.BOM_UTF8 + BASE.replace("\n", "\r\n").encode())

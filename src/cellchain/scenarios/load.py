@@ -32,40 +32,42 @@ def _msg(err: dict) -> str:
     return text
 
 
-def _fail(source: str, path: str, message: str, hint: str = "See docs/scenarios.md."):
-    raise InvalidInputError(f"{source}: {path}: {message}", hint)
+def parse(data, source: str = "<scenario>", node=None) -> Scenario:
+    """Validate a scenario given as parsed YAML (dicts and lists); ``node`` (the composed
+    YAML document, when there is one) lets errors name the line as well as the key path."""
 
+    def fail(parts: list, message: str, hint: str = "See docs/scenarios.md."):
+        line = _line(node, parts)
+        where = f"{source}, line {line}" if line else source
+        text = message if message.endswith((".", "?", "!")) else message + "."
+        raise InvalidInputError(f"{where}: {_path(parts) or '(top level)'}: {text}", hint)
 
-def parse(data, source: str = "<scenario>") -> Scenario:
-    """Validate a scenario given as parsed YAML (dicts and lists)."""
     if not isinstance(data, dict):
-        _fail(source, "(top level)", "expected a mapping with name, year, shocks, policy")
+        fail([], "expected a mapping with name, year, shocks, policy")
     allowed = {"name", "description", "year", "shocks", "policy"}
     for key in data:
         if key not in allowed:
-            _fail(source, str(key), "unknown key", f"allowed keys: {', '.join(sorted(allowed))}")
+            fail([str(key)[:80]], "unknown key", f"allowed keys: {', '.join(sorted(allowed))}")
     items = {}
     for section, kinds in (("shocks", SHOCKS), ("policy", POLICIES)):
         parsed = []
         entries = data.get(section) or []
         if not isinstance(entries, list):
-            _fail(source, section, "expected a list")
+            fail([section], "expected a list")
         for i, entry in enumerate(entries):
-            where = f"{section}[{i}]"
             if not isinstance(entry, dict) or len(entry) != 1:
-                _fail(source, where, "each entry is a mapping with exactly one kind",
-                      f"kinds: {', '.join(kinds)}")
+                fail([section, i], "each entry is a mapping with exactly one kind",
+                     f"kinds: {', '.join(kinds)}")
             (kind, body), = entry.items()
             if kind not in kinds:
                 label = "shock" if section == "shocks" else "policy"
-                _fail(source, f"{where}.{kind}", f"unknown {label} kind",
-                      f"use one of: {', '.join(kinds)}")
+                fail([section, i, str(kind)[:80]], f"unknown {label} kind",
+                     f"use one of: {', '.join(kinds)}")
             try:
                 parsed.append((kind, kinds[kind].model_validate(body or {})))
             except PydanticError as exc:
                 err = exc.errors()[0]
-                _fail(source, f"{where}.{kind}" + ("." + _path(err["loc"]) if err["loc"] else ""),
-                      _msg(err))
+                fail([section, i, kind, *err["loc"]], _msg(err))
         items[section] = parsed
     try:
         scenario = Scenario.model_validate({"name": data.get("name"),
@@ -73,12 +75,34 @@ def parse(data, source: str = "<scenario>") -> Scenario:
                                             "year": data.get("year", DEFAULT_YEAR), **items})
     except PydanticError as exc:
         err = exc.errors()[0]
-        _fail(source, _path(err["loc"]), _msg(err))
+        fail(list(err["loc"]), _msg(err))
     try:
         years.check(scenario.year, "model")
     except InvalidInputError as exc:
-        _fail(source, "year", exc.message, exc.hint)
+        fail(["year"], exc.message, exc.hint)
     return scenario
+
+
+def _line(node, parts: list) -> int | None:
+    """The line (1-based) of the YAML node at key path ``parts``, or of the deepest node
+    on that path that exists; None without a node."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in parts:
+        nxt = None
+        if isinstance(node, MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)),
+                       None)
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
 
 
 def load(path) -> Scenario:
@@ -155,11 +179,17 @@ def _loader():
 
 def safe_yaml(text: str, source: str):
     """Parse YAML text with the limits above; InvalidInputError with the line otherwise."""
+    return _compose(text, source)[0]
+
+
+def _compose(text: str, source: str):
+    """(data, node): the parsed document and its composed YAML node (for line numbers)."""
     import yaml
 
     loader = _loader()(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(parse)"
@@ -178,7 +208,8 @@ def loads(raw: bytes, source: str = "<scenario>") -> Scenario:
     from cellchain.io import files
 
     _check_size(len(raw), source)
-    return parse(safe_yaml(files.decode(raw, source), source), source)
+    data, node = _compose(files.decode(raw, source), source)
+    return parse(data, source, node)
 
 
 def bundled() -> dict[str, Path]:
