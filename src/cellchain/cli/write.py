@@ -92,7 +92,23 @@ def check_target(path: Path | str) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK):
         _refuse(text, f"is in a read-only folder {str(parent)!r}",
                 "Choose a folder you can write to.")
+    _probe(target, text)
     return target
+
+
+def _probe(target: Path, text: str) -> None:
+    """Create and remove a temporary file beside ``target``, so a folder that cannot be
+    written (a read-only mount, /proc, even for root) fails before any work is done."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:64]}.{os.getpid()}.",
+                                    suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        _refuse(text, f"is in a folder that cannot be written ({exc.strerror})",
+                "Choose a folder you can write to.")
+    os.close(fd)
+    os.unlink(name)
 
 
 def _umask() -> int:
