@@ -31,6 +31,8 @@ def shares(stage: str, year: int, by: str, status, product) -> NoDataError:
         hint = f"Products with {stage} capacity in {year}: {_listed(have[stage])}."
     else:
         hint = f"Stages with capacity in {year}: {_listed(s for s, p in have.items() if p)}."
+    if stage == "mining" and not have.get("mining"):
+        hint += " Mine output by country: cellchain production --material lithium (or another)."
     return NoDataError(f"No {'/'.join(statuses)} {what} in the registry for {year} "
                        f"(by {by}).", hint)
 
