@@ -161,3 +161,19 @@ def test_concurrent_first_runs_share_one_warehouse(tmp_path):
     assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
     assert len({o for o, _ in outs}) == 1 and outs[0][0].startswith("material,")
     assert sorted(p.name for p in cache.iterdir()) == ["warehouse.duckdb"]
+
+
+@pytest.mark.parametrize("where", ["scenario", "regions", "overlay"])
+def test_fifo_never_hangs_the_entry_point(warehouse, tmp_path, where):
+    """A FIFO with no writer would block a plain open() forever; the process must answer
+    (run_cli's timeout turns a hang into a failure)."""
+    if where == "overlay":
+        (tmp_path / "overlay").mkdir()
+        os.mkfifo(tmp_path / "overlay" / "facilities.csv")
+        args = ["--data-dir", "overlay", "data", "build"]
+    else:
+        os.mkfifo(tmp_path / "pipe")
+        args = (["scenario", "validate", "pipe"] if where == "scenario" else
+                ["risk", "geopolrisk", "-m", "lithium", "--regions-file", "pipe"])
+    res = run_cli(*args, cwd=tmp_path)
+    one_line_error(res, "is a FIFO")
