@@ -260,7 +260,7 @@ SCENARIO_TEXTS = [
     ("factor_bool", _shock("demand_change: {market: USA, factor: false}"), "False"),
     ("share_over_one", _shock("sanction: {entity: rosatom, share: 1.5}"), "1.5"),
     ("status_typo", BASE + NEW % ("new-x", ", status: operatng"), "operatng"),
-    ("unit_unknown", (BASE + NEW % ("new-x", "")).replace("GWh/yr", "GWh"), "'GWh'"),
+    ("unit_unknown", (BASE + NEW % ("new-x", "")).replace("GWh/yr", "GWh/day"), "'GWh/day'"),
     ("capacity_inf", (BASE + NEW % ("new-x", "")).replace("capacity: 10", "capacity: .inf"),
      "inf"),
     ("capacity_bool", (BASE + NEW % ("new-x", "")).replace("capacity: 10", "capacity: on"),

@@ -25,13 +25,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cellchain import nomenclature as nom
+from cellchain import units
 from cellchain.years import DEFAULT_YEAR
 
 STAGES = Literal["mining", "refining", "materials", "cells"]
 #: Facility statuses a new facility may have (nomenclature.STATUSES).
 STATUS = Literal[nom.STATUSES]  # type: ignore[valid-type]
-#: Capacity units (nomenclature.CAPACITY_UNITS).
-UNIT = Literal[tuple(nom.CAPACITY_UNITS)]  # type: ignore[valid-type]
+#: Units a figure may carry (units.UNITS).
+UNIT = Literal[tuple(units.UNITS)]  # type: ignore[valid-type]
 #: Largest capacity a scenario may give [t/yr or GWh/yr]: above any plant or country, and
 #: far below where sums could overflow.
 MAX_CAPACITY = 1e9
