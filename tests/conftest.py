@@ -46,8 +46,41 @@ def warehouse():
     return store.build()
 
 
+def invoke_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run the CLI in-process with Typer's ``CliRunner`` (the same one-line error handling
+    as the entry point, without a new interpreter); returns an object with ``returncode``,
+    ``stdout`` and ``stderr`` like :func:`run_cli`. A run with its own warehouse cache
+    needs a fresh process and goes through :func:`run_cli`."""
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from cellchain.cli.main import app
+
+    if env and "CELLCHAIN_CACHE_DIR" in env:
+        return run_cli(*args, cwd=cwd, env=env)
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(app, list(args),
+                                 env={"CELLCHAIN_DATA_DIR": None, **(env or {})})
+    finally:
+        os.chdir(old)
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return SimpleNamespace(returncode=res.exit_code, stdout=res.stdout, stderr=res.stderr)
+
+
 @pytest.fixture
 def cli():
+    """The CLI, in-process (fast; most tests)."""
+    return invoke_cli
+
+
+@pytest.fixture
+def entry_cli():
+    """The installed entry point in a subprocess (what a user runs; a few tests)."""
     return run_cli
 
 

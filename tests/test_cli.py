@@ -1,4 +1,5 @@
-"""The CLI end to end, through the installed entry point."""
+"""The CLI end to end: in-process (``cli``) and, for usage errors, help and version,
+through the installed entry point (``entry_cli``)."""
 
 import json
 
@@ -78,17 +79,17 @@ def test_failed_write_leaves_nothing(cli, warehouse, tmp_path):
     assert res.returncode == 1 and list(tmp_path.iterdir()) == []
 
 
-def test_usage_error_exit_2(cli):
-    res = cli("production")
+def test_usage_error_exit_2(entry_cli):
+    res = entry_cli("production")
     assert res.returncode == 2
-    res = cli("no-such-command")
+    res = entry_cli("no-such-command")
     assert res.returncode == 2
 
 
-def test_help_and_version(cli):
-    res = cli("--help")
+def test_help_and_version(entry_cli):
+    res = entry_cli("--help")
     assert res.returncode == 0 and "production" in res.stdout and "trade" in res.stdout
-    res = cli("--version")
+    res = entry_cli("--version")
     assert res.returncode == 0 and res.stdout.startswith("cellchain ")
 
 

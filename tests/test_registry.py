@@ -64,7 +64,9 @@ def test_bad_overlay_rows_are_reported(tmp_path, table, header, line, field, nee
 
 
 def test_holdings_over_100_percent(tmp_path):
+    # Overlays replace the holdings in what they name, so both holders are given here.
     folder = _overlay(tmp_path, "ownership", OWN,
+                      f"renera,enertech-international,0.98,2023-05,,{URL}",
                       f"sk-innovation,enertech-international,0.5,2024,,{URL}")
     problems = registry.load(folder).problems
     assert any("add up to" in p.message and p.field == "share" for p in problems)

@@ -61,10 +61,28 @@ def test_docs_have_commands():
     assert len(COMMANDS) >= 15
 
 
+@pytest.fixture(scope="session")
+def documented_runs(warehouse, tmp_path_factory):
+    """Every case run once through the entry point, a few processes at a time (each in
+    its own folder with the bundled scenarios): {(command, fmt): CompletedProcess}."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import run_cli
+
+    def run(case):
+        command, fmt = case
+        folder = tmp_path_factory.mktemp("documented")
+        shutil.copytree(REPO / "scenarios", folder / "scenarios")
+        return case, run_cli(*shlex.split(command), "--format", fmt, cwd=folder)
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        return dict(pool.map(run, CASES))
+
+
 @pytest.mark.parametrize(("command", "fmt"), CASES)
-def test_documented_command_prints_parseable_stdout(cli, warehouse, tmp_path, command, fmt):
-    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    res = cli(*shlex.split(command), "--format", fmt, cwd=tmp_path)
+def test_documented_command_prints_parseable_stdout(documented_runs, command, fmt):
+    res = documented_runs[(command, fmt)]
     assert res.returncode == 0, f"cellchain {command} --format {fmt}: {res.stderr}"
     if fmt == "json":
         json.loads(res.stdout)

@@ -79,23 +79,28 @@ def years(table: str) -> tuple[int, ...]:
 
 
 def check_year(year: int | None, table: str) -> int:
-    """The year to use: ``year`` if it has data in ``table``, else the latest when None."""
-    valid = years(table)
-    if year is None:
-        return valid[-1]
-    if year not in valid:
-        raise InvalidInputError(
-            f"No {table} data for year {year}.",
-            f"Use a year from {valid[0]} to {valid[-1]}.")
-    return int(year)
+    """The year to use: ``year`` if it has data in ``table``, else the latest when None
+    (the one year policy of :mod:`cellchain.years`)."""
+    from cellchain import years as years_
+
+    return years_.check(year, table)
+
+
+@cache
+def material_references() -> dict[str, str]:
+    """Material id -> the GeoPolRisk reference's (World Mining Data) name."""
+    return dict(store.query_rows(
+        "SELECT DISTINCT material, wmd_reference_id FROM hs_products "
+        "WHERE material IS NOT NULL AND wmd_reference_id IS NOT NULL"))
 
 
 def check_material(material: str) -> str:
-    """A known material id (case-insensitive); UnknownValueError with suggestions otherwise."""
-    key = material.strip().lower()
-    if key not in materials():
-        raise unknown("material", material, materials())
-    return key
+    """The material id a name means: an id, the GeoPolRisk reference's name or a common
+    alias (``graphite``, ``Li``; see :mod:`cellchain.names`); UnknownValueError with
+    suggestions otherwise."""
+    from cellchain import names
+
+    return names.material(material, materials(), material_references())
 
 
 def _add_concentration(df, value_column: str):
@@ -205,13 +210,14 @@ def resolve_hs(hs: str | None = None, material: str | None = None,
             raise unknown("HS code", hs, hs_codes())
         return [code]
     if material:
-        key = material.strip().lower()
+        from cellchain import names
+
+        traded = [r[0] for r in store.query_rows(
+            "SELECT DISTINCT material FROM hs_products WHERE material IS NOT NULL")]
+        key = names.material(material, traded, material_references(),
+                             kind="material with trade data")
         rows = store.query_rows(
             "SELECT hs6 FROM hs_products WHERE material = ? ORDER BY hs6", [key])
-        if not rows:
-            traded = [r[0] for r in store.query_rows(
-                "SELECT DISTINCT material FROM hs_products WHERE material IS NOT NULL")]
-            raise unknown("material with trade data", material, traded)
         return [r[0] for r in rows]
     key = product.strip().lower()
     if key not in products():
@@ -321,11 +327,12 @@ def _baci_trade(codes: list[str], importer, exporter, year, measure):
 # ---------------------------------------------------------------------------------------
 # the registry: capacity, ownership, jobs
 # ---------------------------------------------------------------------------------------
-def _year(year: int | None) -> int:
-    """``year`` checked against the registry's range, or the default year."""
-    from cellchain.chain import model
+def _year(year: int | None, kind: str = "registry") -> int:
+    """``year`` checked against the years ``kind`` of data answers for (see
+    :mod:`cellchain.years`), or the default year."""
+    from cellchain import years
 
-    return model.check_year(DEFAULT_YEAR if year is None else year)
+    return years.check(year, kind)
 
 
 def shares(stage: str = "cells", year: int | None = None, by: str = "location",
@@ -384,20 +391,27 @@ def exposure(market: str, year: int | None = None, by: str = "location"):
     """
     from cellchain.trace import exposure as exposure_mod
 
-    return exposure_mod.exposure(market, _year(year), by)
+    return exposure_mod.exposure(market, _year(year, "model"), by)
 
 
 def demand(year: int | None = None, scenario: str = "actual"):
     """Battery demand by market and end use [GWh/yr] with each figure's year and source;
     ``scenario`` picks a projection (matched by prefix). An unknown scenario is an
     UnknownValueError, never an empty table."""
-    from cellchain.chain import valuechain
+    from cellchain.chain import model, valuechain
     from cellchain.errors import UnknownValueError
 
-    df = valuechain.demand_table(_year(year), scenario)
+    # observed demand answers for the model's years; projections for the year they name
+    year = _year(year, "model") if scenario == "actual" else (
+        DEFAULT_YEAR if year is None else year)
+    df = valuechain.demand_table(year, scenario)
     if df.empty:
-        raise UnknownValueError(f"No sourced demand for scenario {scenario!r}.",
-                                "Use 'actual' or a scenario named in registry/demand.csv.")
+        have = sorted({(r["scenario"], r["year"]) for r in model.tables()["demand"]
+                       if r["scenario"] and r["scenario"].startswith(scenario)})
+        hint = ("It has: " + "; ".join(f"{n} {y}" for n, y in have[:6]) + "."
+                if have else "Use 'actual' or a scenario named in registry/demand.csv.")
+        raise UnknownValueError(f"No sourced demand for scenario {scenario!r} in {year}.",
+                                hint)
     return df
 
 
@@ -406,7 +420,7 @@ def recipe(year: int | None = None):
     intensities' basis and sources."""
     from cellchain.chain import valuechain
 
-    return valuechain.recipe_table(_year(year))
+    return valuechain.recipe_table(_year(year, "model"))
 
 
 def intensities(chemistry: str | None = None, refined: bool = False):
@@ -605,24 +619,29 @@ def market_report(market: str, year: int | None = None, output=None, png=None
     key plants, bundled scenarios, sources) to ``output`` (default
     ``<market>-<year>.html``), and with ``png`` a PNG of each figure into that folder.
     The ``cellchain report`` command."""
+    from cellchain.cli.write import check_target
     from cellchain.errors import CellchainError
     from cellchain.report import content, figures, html
 
-    year = _year(year)
-    data = content.market_report(market, year)
-    path = Path(output) if output is not None else Path(f"{data['market'].lower()}-{year}.html")
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise CellchainError(f"Report file {path} does not end in .html.",
-                             "Use e.g. -o usa.html.")
-    figs = figures.report_figures(data)
-    text = html.render(data, figs)
-    html.write(path, text)
-    result = ReportResult(path, len(text.encode("utf-8")), list(figs))
+    year = _year(year, "model")
+    if output is not None:  # refuse a bad target before any work
+        check_target(Path(output))
+        if Path(output).suffix.lower() not in (".html", ".htm"):
+            raise CellchainError(f"Report file {output} does not end in .html.",
+                                 "Use e.g. -o usa.html.")
     if png is not None:
         from cellchain.report import png as png_export
 
-        result.pngs = list(png_export.write_pngs(figs, Path(png)))
-    return result
+        png_export.check_folder(Path(png))
+    data = content.market_report(market, year)
+    path = Path(output) if output is not None else Path(f"{data['market'].lower()}-{year}.html")
+    check_target(path)
+    figs = figures.report_figures(data)
+    text = html.render(data, figs)
+    # Figures first: a failed PNG export leaves no report behind either.
+    pngs = list(png_export.write_pngs(figs, Path(png))) if png is not None else []
+    html.write(path, text)
+    return ReportResult(path, len(text.encode("utf-8")), list(figs), pngs)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -35,12 +35,20 @@ class UnknownValueError(CellchainError, ValueError):
     """A name, code or id that is not among the valid choices."""
 
 
+class NoDataError(UnknownValueError):
+    """A valid question whose answer has no rows; the message says what data there is."""
+
+
 class InvalidInputError(CellchainError, ValueError):
     """A value of the right kind but impossible (negative, out of range, malformed)."""
 
 
 class TooLargeError(InvalidInputError):
     """A request or file over a size limit (the web API answers 413)."""
+
+
+class OutputError(CellchainError):
+    """Output could not be written (a full disk, a closed or full standard output)."""
 
 
 class DataError(CellchainError):
@@ -53,6 +61,10 @@ class ValidationError(DataError):
     def __init__(self, message: str, problems: list | None = None, hint: str | None = None):
         super().__init__(message, hint)
         self.problems = problems or []
+
+
+#: Longest user value echoed in an error message [characters].
+MAX_SHOWN = 80
 
 
 def unknown(kind: str, value: object, choices: Iterable[object], max_listed: int = 12):
@@ -70,6 +82,11 @@ def unknown(kind: str, value: object, choices: Iterable[object], max_listed: int
         How many valid values to list when there is no close match.
     """
     options = sorted({str(c) for c in choices})
+    text = str(value)
+    if len(text) > MAX_SHOWN:  # no fuzzy matching on (or echoing of) a huge value
+        shown = f"{text[:MAX_SHOWN]}... ({len(text):,} characters)"
+        return UnknownValueError(f"Unknown {kind} {shown!r}.",
+                                 f"Valid choices include: {', '.join(options[:max_listed])}.")
     close = difflib.get_close_matches(str(value), options, n=3, cutoff=0.6)
     if not close:
         lowered = {o.lower(): o for o in options}
@@ -107,4 +124,4 @@ class Problem:
             where += f", {self.row_label} {self.row}"
         if self.field:
             where += f", field {self.field}"
-        return f"{where}: {self.message} ({self.hint})"
+        return " ".join(f"{where}: {self.message} ({self.hint})".split())  # one line

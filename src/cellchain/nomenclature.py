@@ -59,3 +59,24 @@ WORLD = "WLD"
 #: The year registry-based answers (shares, jobs, exposure, scenarios...) use when none is
 #: given: the latest year with cited demand and capacity totals.
 DEFAULT_YEAR = 2024
+
+#: Common names and symbols people use for a material, and the material id each means
+#: (lower case, spaces for underscores). The GeoPolRisk reference's own names (World
+#: Mining Data sheets, ``hs_products.wmd_reference_id``) are accepted too; see
+#: :func:`cellchain.names.material`.
+MATERIAL_ALIASES = {
+    "graphite": "natural_graphite", "flake graphite": "natural_graphite",
+    "natural graphite": "natural_graphite", "li": "lithium", "lithium carbonate": "lithium",
+    "lithium hydroxide": "lithium", "li2co3": "lithium", "lioh": "lithium",
+    "spodumene": "lithium", "lce": "lithium", "ni": "nickel", "co": "cobalt",
+    "mn": "manganese", "cu": "copper", "al": "aluminium", "aluminum": "aluminium",
+    "fe": "iron", "zn": "zinc", "sn": "tin", "pb": "lead", "ag": "silver", "au": "gold",
+    "pt": "platinum", "pd": "palladium", "w": "tungsten", "mo": "molybdenum",
+    "v": "vanadium", "ti": "titanium", "cr": "chromium", "nb": "niobium", "ta": "tantalum",
+    "ga": "gallium", "ge": "germanium", "in": "indium", "te": "tellurium", "se": "selenium",
+    "sb": "antimony", "bi": "bismuth", "be": "beryllium", "u": "uranium", "hg": "mercury",
+    "cd": "cadmium", "rh": "rhodium", "re": "rhenium", "ree": "rare_earths",
+    "rare earth elements": "rare_earths", "sulphur": "sulfur", "phosphate": "phosphate_rock",
+    "chromite": "chromium", "zirconium": "zircon", "crude oil": "petroleum",
+    "gypsum": "gypsum_anhydrite",
+}

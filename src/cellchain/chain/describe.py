@@ -43,10 +43,11 @@ def _source(row: dict) -> dict:
 def facility(query: str, year: int | None = None, rule: ControlRule = DEFAULT_RULE) -> dict:
     """Everything the registry knows about one facility, with owners as of ``year``.
 
-    ``year`` defaults to the current calendar year. The result is a JSON-ready dict.
+    ``year`` defaults to :data:`cellchain.years.DEFAULT_YEAR` and must be a year the
+    registry covers (:mod:`cellchain.years`). The result is a JSON-ready dict.
     """
     fid = find_facility(query)
-    year = year or date.today().year
+    year = model.check_year(year)
     g = model.graph()
     t = model.tables()
     fac = dict(g.facilities[fid])
@@ -113,7 +114,7 @@ def facility(query: str, year: int | None = None, rule: ControlRule = DEFAULT_RU
 def entity(query: str, year: int | None = None, rule: ControlRule = DEFAULT_RULE) -> dict:
     """What an entity owns directly and through subsidiaries, by stage and country."""
     eid = find_entity(query)
-    year = year or date.today().year
+    year = model.check_year(year)
     g = model.graph()
     ent = g.entities[eid]
     direct = [{"owned": owned, "name": (g.entities.get(owned) or g.facilities[owned])["name"],

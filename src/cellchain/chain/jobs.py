@@ -44,6 +44,7 @@ def jobs(stage: str = "cells", country: str | None = None, year: int = 2024,
         raise unknown("stage", stage, STAGES)
     iso3 = countries.resolve(country) if country else None
     statuses = check_statuses(status)
+    year = model.check_year(year)
     ratios = intensities(year)
     rows = []
     for fid, fac in sorted(model.facilities().items()):

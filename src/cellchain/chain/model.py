@@ -10,7 +10,6 @@ from functools import cache
 
 from cellchain import units
 from cellchain.chain.ownership import OwnershipGraph
-from cellchain.errors import InvalidInputError
 from cellchain.io import store
 from cellchain.io.registry import start_of
 
@@ -99,12 +98,12 @@ EXPANSION_STATUSES = ("construction", "announced", "considered")
 YEARS = (1990, 2100)
 
 
-def check_year(year: int) -> int:
-    """The year, or InvalidInputError when it is outside :data:`YEARS`."""
-    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
-        raise InvalidInputError(f"Year {year!r} is out of range.",
-                                f"Use a year from {YEARS[0]} to {YEARS[1]}, e.g. 2024.")
-    return year
+def check_year(year: int | None) -> int:
+    """The year if the registry's capacity figures cover it (the default year when None);
+    InvalidInputError naming the years there are otherwise (:mod:`cellchain.years`)."""
+    from cellchain import years
+
+    return years.check(year, "registry")
 
 
 def status_as_of(facility: str, year: int) -> str | None:

@@ -16,10 +16,13 @@ from typing import Annotated
 import typer
 
 from cellchain.cli import progress
+from cellchain.cli.handling import CellchainGroup
 from cellchain.errors import CellchainError
+from cellchain.years import DEFAULT_YEAR
 
 app = typer.Typer(
     name="cellchain",
+    cls=CellchainGroup,
     help="Map, measure and stress-test the global lithium-ion battery supply chain.",
     no_args_is_help=True,
     add_completion=False,
@@ -40,7 +43,15 @@ entity_app = typer.Typer(help="One company, fund or state body and what it contr
                          no_args_is_help=True)
 app.add_typer(entity_app, name="entity")
 
-YearOpt = Annotated[int | None, typer.Option("--year", help="Calendar year (default: latest).")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", help="Calendar year with data in the table (default: the latest such year; "
+    "a year without data is an error listing those with data).")]
+RegistryYearOpt = Annotated[int | None, typer.Option(
+    "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); any year the registry's dated "
+    "capacity figures cover.")]
+ModelYearOpt = Annotated[int | None, typer.Option(
+    "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); from the first year with a "
+    "sourced split of cell demand by market to the last with registry capacity.")]
 FormatOpt = Annotated[str | None, typer.Option(
     "--format", "-f", help="table, csv, json, parquet or xlsx (default: from --output's "
     "suffix, else table).")]
@@ -53,19 +64,41 @@ AllRowsOpt = Annotated[bool, typer.Option(
 
 
 def _emit(df, fmt, output, title, compact: bool = False, percent_columns=(),
-          summary_columns=()):
+          summary_columns=(), empty=None):
     """Print or write a table; ``compact`` folds terminal tables (see output.compact).
     Columns are formatted by name; ``percent_columns`` and ``summary_columns`` add
-    fractions shown as percentages, and whole-table figures shown under the table."""
+    fractions shown as percentages, and whole-table figures shown under the table. An
+    empty table is an error (``empty()`` builds one that says what data there is)."""
     from cellchain.cli import output as out
 
-    out.write(df, out.choose_format(fmt, output), output, title=title, compact=compact,
+    fmt = out.choose_format(fmt, output)
+    if len(df) == 0:
+        from cellchain.errors import NoDataError
+
+        raise empty() if empty is not None else NoDataError(
+            f"No rows for {title}.", "Try other options; --help lists them.")
+    out.write(df, fmt, output, title=title, compact=compact,
               percent=tuple(percent_columns), summary=tuple(summary_columns))
 
 
 def _is_table(fmt, output) -> bool:
     """True when the result goes to the terminal as a table (room for notes under it)."""
     return (fmt or "table") == "table" and output is None
+
+
+def _note_material(name: str | None) -> None:
+    """Say on stderr which material id a name or alias was read as (``graphite`` ->
+    ``natural_graphite``); silent when the name is the id."""
+    if not name:
+        return
+    from cellchain import api, names
+
+    try:
+        used = api.check_material(name)
+    except CellchainError:
+        return  # the command itself reports the unknown name
+    if names.normal(name) != names.normal(used):
+        typer.echo(f"note: material {name!r} read as {used}", err=True)
 
 
 def _print_version(value: bool) -> None:
@@ -77,11 +110,18 @@ def _print_version(value: bool) -> None:
 
 
 def _data_dir(path: Path | None) -> None:
-    """Point the registry overlay at ``path`` for this run (``CELLCHAIN_DATA_DIR``)."""
+    """Point the registry overlay at ``path`` for this run (``CELLCHAIN_DATA_DIR``), after
+    checking it is a folder with registry tables; any open warehouse connection is closed
+    so the next query sees the overlay."""
     if path is not None:
         import os
 
+        from cellchain.io import registry
+
+        registry.check_overlay(path.expanduser())
         os.environ["CELLCHAIN_DATA_DIR"] = str(path)
+        if "cellchain.io.store" in sys.modules:
+            sys.modules["cellchain.io.store"].close()
 
 
 @app.callback()
@@ -99,7 +139,9 @@ def main(
 
 @app.command()
 def production(
-    material: Annotated[str, typer.Option("--material", "-m", help="Material id, e.g. lithium.")],
+    material: Annotated[str, typer.Option("--material", "-m", help="Material id, e.g. lithium; "
+                                          "reference names and aliases (graphite, Li, "
+                                          "lithium carbonate) work too.")],
     year: YearOpt = None,
     basis: Annotated[str, typer.Option(
         help="as_given (source unit), or for lithium: element (t Li) or lce (t LCE).")
@@ -110,6 +152,7 @@ def production(
     """Mine production by country, with shares, HHI and top-3 share."""
     from cellchain import api
 
+    _note_material(material)
     _emit(api.production(material, year=year, basis=basis, as_frame=False), fmt, output,
           "Mine production")
 
@@ -138,20 +181,25 @@ def trade(
     for cells, cathode, anode and other products BACI lacks, the published figures with
     their sources (each row says whether it is a value, a quantity or a share)."""
     from cellchain import api
+    from cellchain.cli import empty
 
+    _note_material(material)
     df = api.trade(hs, material=material, product=product, importer=importer,
                    exporter=exporter, year=year, measure=measure, source=source)
     if "basis" in df.columns:  # published figures: one row per cited value, quantity, share
         _emit(df, fmt, output, f"{product} trade: published figures (value = money, "
               "quantity = mass or energy)")
         return
-    _emit(df, fmt, output, "Trade partners")
+    _emit(df, fmt, output, "Trade partners",
+          empty=lambda: empty.trade({"hs": hs, "material": material, "product": product,
+                                     "importer": importer, "exporter": exporter,
+                                     "year": year}))
 
 
 @app.command()
 def shares(
     stage: Annotated[str, typer.Option(help="mining, refining, materials or cells.")] = "cells",
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     by: Annotated[str, typer.Option(help="location, owner, company or bloc.")] = "location",
     status: Annotated[str | None, typer.Option(
         help="Statuses to count, comma-separated, or all (default: operating).")] = None,
@@ -164,27 +212,33 @@ def shares(
     output: OutputOpt = None,
 ) -> None:
     """Shares of a stage, per product, by location, ultimate owner, company or bloc."""
-    from cellchain import api
+    from cellchain import api, years
+    from cellchain.cli import empty
 
+    year = years.check(year, "registry")
     _emit(api.shares(stage, year=year, by=by, status=status, product=product,
-                     measure=measure), fmt, output, "Shares")
+                     measure=measure), fmt, output, "Shares",
+          empty=lambda: empty.shares(stage, year, by, status, product))
 
 
 @app.command()
 def jobs(
     stage: Annotated[str, typer.Option(help="mining, refining, materials or cells.")] = "cells",
     country: Annotated[str | None, typer.Option(help="Country (ISO3 or name).")] = None,
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     status: Annotated[str | None, typer.Option(
         help="Statuses to count, comma-separated, or all (default: operating).")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
-    from cellchain import api
+    from cellchain import api, years
+    from cellchain.cli import empty
 
+    year = years.check(year, "registry")
     df = api.jobs(stage, country=country, year=year, status=status)
-    _emit(df, fmt, output, f"Jobs at {stage} plants")
+    _emit(df, fmt, output, f"Jobs at {stage} plants",
+          empty=lambda: empty.jobs(stage, country, year, status))
     if _is_table(fmt, output) and len(df):
         typer.echo(f"total jobs: {df['jobs'].sum():,.0f} "
                    f"({(df['basis'].str.startswith('estimated')).sum()} plants estimated)")
@@ -206,7 +260,9 @@ def _show(obj: dict, fmt: str | None, output: Path | None) -> None:
             if chosen == "json" else _outline(obj))
     progress.stop()
     if output is None:
-        sys.stdout.write(text)
+        from cellchain.cli.write import stdout_text
+
+        stdout_text(text)
     else:
         out.atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
 
@@ -249,7 +305,7 @@ def _outline(obj, indent: int = 0) -> str:
 @facility_app.command("show")
 def facility_show(
     query: Annotated[str, typer.Argument(help="Facility id or part of its name.")],
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -262,7 +318,7 @@ def facility_show(
 @entity_app.command("show")
 def entity_show(
     query: Annotated[str, typer.Argument(help="Entity id or part of its name.")],
-    year: YearOpt = None,
+    year: RegistryYearOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -275,7 +331,7 @@ def entity_show(
 @app.command()
 def exposure(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
-    year: YearOpt = None,
+    year: ModelYearOpt = None,
     by: Annotated[str, typer.Option(help="location or owner.")] = "location",
     all_rows: AllRowsOpt = False,
     fmt: FormatOpt = None,
@@ -284,15 +340,19 @@ def exposure(
     """Where a market's batteries come from, stage by stage, traced upstream (trade data
     where the bundle has it, else the flow model; each row names its method). The
     terminal shows each stage's top suppliers, HHI, covered-nation share and basis."""
-    from cellchain import api
+    from cellchain import api, years
+    from cellchain.cli import empty
 
+    year = years.check(year, "model")
     _emit(api.exposure(market, year=year, by=by), fmt, output, "Supply by stage",
-          compact=not all_rows)
+          compact=not all_rows, empty=lambda: empty.exposure(market, year))
 
 
 @app.command()
 def demand(
-    year: YearOpt = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); for 'actual', a year with a "
+        "sourced split of cell demand by market, for a projection one of its years.")] = None,
     scenario: Annotated[str, typer.Option(
         help="actual, or a projection scenario, e.g. 'IEA STEPS' (matched by prefix).")
     ] = "actual",
@@ -309,7 +369,7 @@ def demand(
 
 @app.command()
 def recipe(
-    year: YearOpt = None,
+    year: ModelYearOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -344,7 +404,7 @@ def intensities(
 @app.command()
 def report(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
-    year: YearOpt = None,
+    year: ModelYearOpt = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="HTML file to write (default: <market>-<year>.html).")] = None,
     png: Annotated[Path | None, typer.Option(
@@ -443,6 +503,8 @@ def risk_geopolrisk(
     """GeoPolRisk score, import risk, HHI and characterisation factor (Koyamparambath et al.)."""
     from cellchain import api
 
+    for name in material or []:
+        _note_material(name)
     df = api.risk_geopolrisk(material=material, country=country, region=region,
                              regions_file=regions_file, year=year, all=all_, variant=variant)
     _emit(df, fmt, output, "GeoPolRisk")
@@ -463,7 +525,13 @@ def risk_concentration(
     """HHI, top-N shares, governance-weighted HHI and import reliance of a material."""
     from cellchain import api
 
+    _note_material(material)
     df = api.risk_concentration(material, year=year, source=source, country=country)
+    suppliers = df.loc[df["metric"] == "suppliers", "value"]
+    if source == "imports" and len(suppliers) and suppliers.iloc[0] == 0:
+        from cellchain.cli import empty
+
+        raise empty.imports(material, country, year)
     _emit(df, fmt, output, "Supply concentration")
 
 
@@ -542,8 +610,9 @@ def _progress_label(argv: list[str]) -> str | None:
 
 
 def run() -> None:
-    """Entry point: run the app, turning cellchain errors into one line and exit code 1.
-    Commands that take over a second show a progress line on stderr (never stdout)."""
+    """Entry point: run the app; every failure is one line on stderr (see
+    :mod:`cellchain.cli.handling`), exit 1 (usage errors 2). Commands that take over a
+    second show a progress line on stderr (never stdout)."""
     from contextlib import nullcontext
 
     from cellchain.cli import fastparse
@@ -551,17 +620,8 @@ def run() -> None:
     command = typer.main.get_command(app)
     fastparse.lighten(command)  # plain conversion of simple options: no pydantic import
     label = _progress_label(sys.argv[1:])
-    try:
-        with progress.shown(label) if label else nullcontext():
-            command()
-    except CellchainError as exc:
-        msg = f"error: {exc.message}"
-        if exc.hint:
-            msg += f" {exc.hint}"
-        print(msg, file=sys.stderr)
-        sys.exit(1)
-    except BrokenPipeError:
-        sys.exit(0)
+    with progress.shown(label) if label else nullcontext():
+        command()
 
 
 if __name__ == "__main__":

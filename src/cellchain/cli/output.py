@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from pathlib import Path
 
+from cellchain.cli.write import check_target
 from cellchain.errors import InvalidInputError
 
 FORMATS = ("table", "csv", "json", "parquet", "xlsx")
@@ -30,7 +30,8 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     """The output format: the one given, else inferred from the file suffix, else table."""
     if fmt is not None:
         if fmt not in FORMATS:
-            raise InvalidInputError(f"Unknown format {fmt!r}.",
+            shown = fmt if len(fmt) <= 40 else fmt[:40] + "..."
+            raise InvalidInputError(f"Unknown format {shown!r}.",
                                     f"Use one of: {', '.join(FORMATS)}.")
         chosen = fmt
     elif output is not None:
@@ -81,18 +82,11 @@ def to_json(df) -> str:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp)`` then rename tmp onto ``path``: readers never see half a file,
-    and a failed write leaves nothing behind."""
-    path = path.expanduser()
-    if path.parent and not path.parent.exists():
-        raise InvalidInputError(f"Folder {path.parent} does not exist.",
-                                "Create it first or choose another --output path.")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Call ``write(tmp)`` then rename tmp onto ``path`` (see :mod:`cellchain.cli.write`:
+    only new paths or regular files; nothing left behind on failure)."""
+    from cellchain.cli.write import write_file
+
+    write_file(path, write)
 
 
 def _frame(df):
@@ -123,23 +117,30 @@ def write(df, fmt: str, output: Path | None, title: str = "", *,
     ``summary``: see :func:`render`.
     """
     from cellchain.cli import progress
+    from cellchain.cli.write import stdout_text
 
     progress.stop()
+    if output is not None:
+        check_target(output)
     if fmt == "table":
         text = render(df, title, compact=compact, percent=percent, summary=summary)
         if output is None:
-            sys.stdout.write(text)
+            stdout_text(text)
         else:
             atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     elif fmt == "json":
         text = to_json(df) + "\n"
         if output is None:
-            sys.stdout.write(text)
+            stdout_text(text)
         else:
             atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     elif fmt == "csv":
         if output is None:
-            to_csv(df, sys.stdout)
+            import io
+
+            buffer = io.StringIO()
+            to_csv(df, buffer)
+            stdout_text(buffer.getvalue())
         else:
             def _csv(p: Path) -> None:
                 with open(p, "w", encoding="utf-8", newline="") as fh:

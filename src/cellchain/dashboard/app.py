@@ -20,12 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cellchain.chain.model import YEARS
 from cellchain.errors import CellchainError, TooLargeError, UnknownValueError
 from cellchain.report import assets, content, figures
+from cellchain.years import DEFAULT_YEAR
 
 #: Largest scenario upload accepted [bytes] (same limit as scenario files on disk).
 MAX_UPLOAD_BYTES = 256 * 1024
 #: Largest request body of any kind [bytes]: an upload plus room for the form fields.
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
-DEFAULT_YEAR = 2024
 
 # The flow model and the warehouse connection are shared and not thread-safe; FastAPI runs
 # plain ``def`` endpoints in a thread pool, so every call into the library holds this lock.

@@ -3,8 +3,17 @@
 The registry is one CSV file per table (``entities``, ``ownership``, ``facilities``,
 ``capacity``, ``status``, ``links``, ``country_totals``), shipped in ``registry/`` and
 installed as ``cellchain/registry_data``. A user overlay folder (``--data-dir`` or
-``CELLCHAIN_DATA_DIR``) may hold files with the same names: their rows replace bundled rows
-with the same id (entities, facilities) or are added (every other table).
+``CELLCHAIN_DATA_DIR``) may hold files with the same names. Overlays replace by key
+(:data:`KEYS`): the overlay's rows for a key replace every bundled row with that key, and
+rows with a new key are added. Entities and facilities are keyed by id; a plant's capacity
+or status history by the facility; holdings by what is held; and so on. So a full copy
+of ``registry/`` changes nothing, and changing one plant's capacity history means giving
+its whole history.
+
+Overlay files are read with :mod:`cellchain.io.files` (regular files only, at most
+:data:`MAX_OVERLAY_BYTES`, UTF-8, lines of at most :data:`MAX_LINE_CHARS`), and reading
+stops after :data:`MAX_PROBLEMS` problems, so a huge invalid file is rejected in bounded
+memory.
 
 Every load is validated against ``schema/registry.csv`` and the invariants below; each
 problem names the file, the line and the field, and says how to fix it.
@@ -22,12 +31,33 @@ from pathlib import Path
 
 from cellchain import nomenclature as nom
 from cellchain import schema, units
-from cellchain.errors import Problem, ValidationError
+from cellchain.errors import DataError, InvalidInputError, Problem, ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
           "country_totals", "blocs", "intensities", "cell_materials", "chemistry_mix", "demand",
           "rankings", "flows")
 KEYED = {"entities": "id", "facilities": "id"}
+#: Replace-by-key columns of each table: an overlay's rows for a key replace all bundled
+#: rows with that key.
+KEYS: dict[str, tuple[str, ...]] = {
+    "entities": ("id",), "facilities": ("id",), "ownership": ("owned",),
+    "capacity": ("facility",), "status": ("facility",), "links": ("supplier", "customer"),
+    "country_totals": ("country", "stage", "product", "year", "measure"),
+    "blocs": ("bloc",), "intensities": ("chemistry",), "cell_materials": ("chemistry",),
+    "chemistry_mix": ("market", "year"),
+    "demand": ("market", "end_use", "year", "measure", "scenario"),
+    "rankings": ("year", "measure"),
+    "flows": ("exporter", "importer", "product", "year", "measure"),
+}
+#: Largest magnitude a number in the registry may have: far above any capacity [t/yr],
+#: jobs or money [million USD] a plant has, far below where sums lose precision.
+MAX_MAGNITUDE = 1e15
+#: Largest overlay file read [bytes].
+MAX_OVERLAY_BYTES = 100 * 1024 * 1024
+#: Longest line of an overlay CSV [characters].
+MAX_LINE_CHARS = 1 << 20
+#: Reading stops after this many problems (they are listed; fix them and run again).
+MAX_PROBLEMS = 100
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Tolerance for shares summing to more than one [fraction].
@@ -63,9 +93,37 @@ def registry_dir() -> Path:
 
 
 def overlay_dir() -> Path | None:
-    """The user overlay folder from ``CELLCHAIN_DATA_DIR``, if set."""
+    """The user overlay folder from ``CELLCHAIN_DATA_DIR``, if set (checked with
+    :func:`check_overlay`)."""
     env = os.environ.get("CELLCHAIN_DATA_DIR")
-    return Path(env).expanduser() if env else None
+    return check_overlay(Path(env).expanduser()) if env else None
+
+
+def check_overlay(folder: Path) -> Path:
+    """``folder`` if it is a folder holding at least one file named like a registry
+    table; DataError otherwise (also when the warehouse is current)."""
+    where = f"Overlay folder {str(folder)!r} (--data-dir or CELLCHAIN_DATA_DIR)"
+    try:
+        is_dir = folder.is_dir()
+        exists = is_dir or folder.exists()
+    except OSError as exc:
+        raise DataError(f"{where} cannot be read ({exc.strerror}).",
+                        "Give a folder of registry CSV files.") from None
+    if not exists:
+        raise DataError(f"{where} does not exist.", "Give a folder of registry CSV files, "
+                        "or unset CELLCHAIN_DATA_DIR.")
+    if not is_dir:
+        raise DataError(f"{where} is not a folder.", "Give the folder that holds the CSV "
+                        "files, not a file.")
+    try:
+        names = {p.name for p in folder.iterdir()}
+    except OSError as exc:
+        raise DataError(f"{where} cannot be listed ({exc.strerror}).",
+                        "Check its permissions.") from None
+    if not any(f"{t}.csv" in names for t in TABLES):
+        raise DataError(f"{where} holds no registry table.",
+                        f"Name the files after the tables: {', '.join(TABLES)} (.csv).")
+    return folder
 
 
 def input_files() -> list[Path]:
@@ -73,7 +131,7 @@ def input_files() -> list[Path]:
     files = [registry_dir() / f"{t}.csv" for t in TABLES]
     overlay = overlay_dir()
     if overlay is not None:
-        files += [overlay / f"{t}.csv" for t in TABLES if (overlay / f"{t}.csv").is_file()]
+        files += [overlay / f"{t}.csv" for t in TABLES if (overlay / f"{t}.csv").exists()]
     return files
 
 
@@ -92,6 +150,8 @@ def _parse_value(raw: str, col: schema.Column):
             raise ValueError("not a number") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("not a finite number")
+        if abs(value) > MAX_MAGNITUDE:
+            raise ValueError(f"beyond any plausible figure (more than {MAX_MAGNITUDE:g})")
         return value
     if col.type == "INTEGER":
         try:
@@ -100,42 +160,78 @@ def _parse_value(raw: str, col: schema.Column):
             raise ValueError("not a number") from None
         if not number.is_integer():
             raise ValueError("not a whole number")
+        if abs(number) > MAX_MAGNITUDE:
+            raise ValueError(f"beyond any plausible figure (more than {MAX_MAGNITUDE:g})")
         return int(number)
     if col.type == "DATE":
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             raise ValueError("not a date of the form YYYY-MM-DD") from None
-    if col.unit == "date" and not PARTIAL_DATE.match(text):
-        raise ValueError("not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    if col.unit == "date":
+        try:
+            if not PARTIAL_DATE.match(text):
+                raise ValueError
+            start_of(text)  # a real month and day
+        except ValueError:
+            raise ValueError("not a date of the form YYYY, YYYY-MM or YYYY-MM-DD") from None
     return text
 
 
+def _lines(fh, path: Path):
+    """The lines of ``fh``, each at most :data:`MAX_LINE_CHARS` (InvalidInputError past
+    that), so no single line can fill memory."""
+    number = 0
+    while True:
+        line = fh.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise InvalidInputError(f"line longer than {MAX_LINE_CHARS:,} characters",
+                                    f"{path} is not a registry CSV file")
+        yield line
+
+
 def read_file(path: Path, table: str, problems: list[Problem]) -> list[Row]:
-    """Read one registry CSV, checking its header and each cell's type."""
+    """Read one registry CSV, checking its header and each cell's type.
+
+    Stops (with a last problem saying so) once ``problems`` holds :data:`MAX_PROBLEMS`.
+    """
+    from cellchain.io import files
+
     cols = {c.name: c for c in schema.columns("registry")[table]}
     rows: list[Row] = []
     try:
-        fh = open(path, newline="", encoding="utf-8")  # noqa: SIM115 (closed below)
-    except OSError as exc:
-        problems.append(Problem(str(path), None, None, f"cannot be read ({exc.strerror})",
-                                "check the path and permissions"))
+        fh = files.open_text(path, f"{table} file", MAX_OVERLAY_BYTES)
+    except InvalidInputError as exc:
+        problems.append(Problem(str(path), None, None, exc.message, exc.hint or "fix the file"))
         return rows
     with fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c, col in cols.items() if col.required and c not in header]
-        unknown_cols = [h for h in header if h not in cols]
-        for name in missing:
-            problems.append(Problem(str(path), 1, name, "required column is missing",
-                                    f"add a '{name}' column: {cols[name].description}"))
-        for name in unknown_cols:
-            problems.append(Problem(str(path), 1, name, "unknown column",
-                                    f"columns of {table} are: {', '.join(cols)}"))
-        if missing:
-            return rows
+        reader = csv.DictReader(_lines(fh, path))
+        line = 1
         try:
-            for line, raw in enumerate(reader, start=2):
+            header = reader.fieldnames or []
+            missing = [c for c, col in cols.items() if col.required and c not in header]
+            unknown_cols = [h for h in header if h not in cols]
+            for name in missing:
+                problems.append(Problem(str(path), 1, name, "required column is missing",
+                                        f"add a '{name}' column: {cols[name].description}"))
+            for name in unknown_cols[:10]:
+                problems.append(Problem(str(path), 1, name[:80], "unknown column",
+                                        f"columns of {table} are: {', '.join(cols)}"))
+            if missing or len(header) != len(set(header)):
+                if len(header) != len(set(header)):
+                    problems.append(Problem(str(path), 1, None, "a column name is repeated",
+                                            "give each column once"))
+                return rows
+            for raw in reader:
+                line = reader.line_num
+                if len(problems) >= MAX_PROBLEMS:
+                    problems.append(Problem(str(path), line, None,
+                                            f"stopped reading after {MAX_PROBLEMS} problems",
+                                            "fix the problems listed and load again"))
+                    return rows
                 values = {}
                 for name, col in cols.items():
                     cell = raw.get(name)
@@ -144,8 +240,9 @@ def read_file(path: Path, table: str, problems: list[Problem]) -> list[Row]:
                     try:
                         values[name] = _parse_value(cell or "", col)
                     except ValueError as exc:
+                        shown = cell if len(cell or "") <= 80 else cell[:77] + "..."
                         problems.append(Problem(str(path), line, name,
-                                                f"{cell!r} is {exc}",
+                                                f"{shown!r} is {exc}",
                                                 f"give {col.type.lower()} [{col.unit}]"
                                                 if col.unit else "fix the value"))
                         values[name] = None
@@ -162,7 +259,24 @@ def read_file(path: Path, table: str, problems: list[Problem]) -> list[Row]:
         except csv.Error as exc:
             problems.append(Problem(str(path), reader.line_num, None, f"malformed CSV: {exc}",
                                     "fix the quoting on that line"))
+        except UnicodeDecodeError:
+            problems.append(Problem(str(path), line + 1, None, "a byte that is not UTF-8",
+                                    "save the file as UTF-8"))
+        except InvalidInputError as exc:  # over the size or line-length limit
+            problems.append(Problem(str(path), line + 1, None, exc.message,
+                                    exc.hint or "use a smaller file"))
     return rows
+
+
+def _merge(base: list[Row], extra: list[Row], table: str) -> list[Row]:
+    """Bundled rows with the overlay laid over them: replace by key (:data:`KEYS`)."""
+    key = KEYS[table]
+
+    def of(row: Row) -> tuple:
+        return tuple(row.values.get(k) for k in key)
+
+    replaced = {of(r) for r in extra}
+    return [r for r in base if of(r) not in replaced] + extra
 
 
 def load(overlay: Path | None = None, *, use_env: bool = True) -> Registry:
@@ -174,21 +288,16 @@ def load(overlay: Path | None = None, *, use_env: bool = True) -> Registry:
         overlay = overlay_dir()
     reg = Registry()
     base = registry_dir()
-    if overlay is not None and not overlay.is_dir():
-        reg.problems.append(Problem(str(overlay), None, None, "overlay folder does not exist",
-                                    "give an existing folder with --data-dir"))
-        overlay = None
+    if overlay is not None:
+        overlay = check_overlay(overlay)
     for table in TABLES:
         rows = read_file(base / f"{table}.csv", table, reg.problems)
-        if overlay is not None and (overlay / f"{table}.csv").is_file():
+        if overlay is not None and (overlay / f"{table}.csv").exists():
             extra = read_file(overlay / f"{table}.csv", table, reg.problems)
-            key = KEYED.get(table)
-            if key:
-                replaced = {r.values[key] for r in extra}
-                rows = [r for r in rows if r.values[key] not in replaced] + extra
-            else:
-                rows = rows + extra
+            rows = _merge(rows, extra, table)
         reg.tables[table] = rows
+        if len(reg.problems) >= MAX_PROBLEMS:
+            return reg  # invariants over a half-read registry would only add noise
     if overlay is not None:
         for path in sorted(overlay.glob("*.csv")):
             if path.stem not in TABLES:

@@ -134,15 +134,56 @@ def fingerprint() -> str:
     for path in schema.schema_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    from cellchain.io import registry
+    from cellchain.errors import InvalidInputError
+    from cellchain.io import files, registry
 
     for path in registry.input_files():
         digest.update(str(path).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<missing>")
+        try:  # regular files only, size-capped: a FIFO or /dev/zero never hangs here
+            digest.update(files.read_bytes(path, "registry file", registry.MAX_OVERLAY_BYTES))
+        except InvalidInputError:
+            digest.update(b"<unreadable>")  # the registry load reports it
     return digest.hexdigest()
+
+
+def _usable_cache_dir() -> Path:
+    """The cache folder, created if needed; DataError in one line when it cannot hold the
+    warehouse (a file, read-only, or somewhere like /proc)."""
+    folder = cache_dir()
+    where = f"Cache folder {str(folder)!r} (CELLCHAIN_CACHE_DIR)"
+    hint = "Set CELLCHAIN_CACHE_DIR to a folder you can write to."
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DataError(f"{where} is not a folder.", hint) from None
+    except OSError as exc:
+        raise DataError(f"{where} cannot be created ({exc.strerror}).", hint) from None
+    if not folder.is_dir():
+        raise DataError(f"{where} is not a folder.", hint)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError(f"{where} is not writable.", hint)
+    return folder
+
+
+def clean_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove temporary warehouse files left by builds that were interrupted (Ctrl+C, a
+    kill, a power cut): those whose process no longer runs. Returns what was removed."""
+    from cellchain.io import files
+
+    removed = []
+    for path in folder.glob(f".{WAREHOUSE_NAME}.*.tmp*"):
+        pid_text = path.name[len(WAREHOUSE_NAME) + 2:].split(".", 1)[0]
+        if pid_text.isdigit() and files.process_running(int(pid_text)):
+            continue
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass  # another process's cleanup got there first
+    return removed
+
+
+
 
 
 def _stored_fingerprint(path: Path) -> str | None:
@@ -202,7 +243,10 @@ def build(force: bool = False) -> Path:
         wanted = wanted or fingerprint()
     import duckdb
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from cellchain.io import registry
+
+    reg = registry.load_valid()  # a bad overlay fails here, before anything is written
+    clean_stale_temp_files(_usable_cache_dir())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -210,7 +254,7 @@ def build(force: bool = False) -> Path:
         con = duckdb.connect(str(tmp))
         try:
             _load_bundle(con)
-            _load_registry(con)
+            _load_registry(con, reg)
             for name, sql in VIEWS.items():
                 con.execute(f'CREATE VIEW "{name}" AS {sql}')
             con.execute("CREATE TABLE _build (key VARCHAR, value VARCHAR)")
@@ -224,6 +268,10 @@ def build(force: bool = False) -> Path:
         _write_stamp(wanted, inputs, taken_ns)
     except DataError:
         raise
+    except OSError as exc:
+        raise DataError(f"Writing the warehouse in {str(path.parent)!r} failed "
+                        f"({exc.strerror}).", "Free some space or set CELLCHAIN_CACHE_DIR "
+                        "to another folder.") from None
     except duckdb.Error as exc:
         raise DataError(f"Building the warehouse failed: {exc}".splitlines()[0],
                         "Run 'cellchain data validate' to find the bad input.") from None
@@ -256,7 +304,7 @@ def _load_bundle(con) -> None:
 _connection = None
 
 
-def _load_registry(con) -> None:
+def _load_registry(con, reg=None) -> None:
     """Validate the registry (bundled plus overlay) and load each table from its schema.
 
     Raises :class:`~cellchain.errors.ValidationError` before anything is written when any
@@ -266,7 +314,7 @@ def _load_registry(con) -> None:
 
     from cellchain.io import registry
 
-    reg = registry.load_valid()
+    reg = reg if reg is not None else registry.load_valid()
     arrow_types = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int64(),
                    "DATE": pa.string(), "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16()}
     for table in registry.TABLES:

@@ -217,13 +217,9 @@ def _check_materials(mats) -> list[str]:
     known = materials()
     if mats is None:
         return sorted(known)
-    out = []
-    for m in mats:
-        key = m.strip().lower()
-        if key not in known:
-            raise unknown("material", m, known)
-        out.append(key)
-    return out
+    from cellchain import names
+
+    return [names.material(m, known, known) for m in mats]
 
 
 def _check_years(yrs) -> list[int]:
@@ -255,6 +251,10 @@ def _check_country(value: str, region: str | None = None) -> str:
     return iso3
 
 
+#: Largest regions file read [bytes]; a real one is a few hundred bytes.
+MAX_REGIONS_BYTES = 1 << 20
+
+
 def read_regions(path) -> dict[str, list[str]]:
     """Regions from a text file: one ``NAME: ISO3, ISO3, ...`` per line (# comments).
 
@@ -263,14 +263,11 @@ def read_regions(path) -> dict[str, list[str]]:
     from pathlib import Path
 
     from cellchain import countries
+    from cellchain.io import files
 
     regions: dict[str, list[str]] = {}
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InvalidInputError(f"Cannot read region file {p}: {exc.strerror}.",
-                                "Check the path.") from None
+    lines = files.read_text(p, "regions file", MAX_REGIONS_BYTES).splitlines()
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip()
         if not text:
@@ -283,6 +280,9 @@ def read_regions(path) -> dict[str, list[str]]:
         if not name or not members:
             raise InvalidInputError(f"{p}, line {number}: a region needs a name and members.",
                                     "Write e.g. 'Andean: BOL, CHL, PER'.")
+        if name in regions:
+            raise InvalidInputError(f"{p}, line {number}: region {name!r} is defined twice.",
+                                    "Give each region one line.")
         for m in members:
             try:
                 iso3 = countries.resolve(m)

@@ -127,8 +127,10 @@ def country_anchors() -> dict[str, tuple[float, float]]:
 
 def build_network(year: int = 2024) -> Network:
     """The network for ``year`` from the warehouse: capacities, recipe, markets, demand."""
+    from cellchain import years
     from cellchain.chain import valuechain
 
+    year = years.check(year, "model")
     recipe = valuechain.recipe(year)
     demand, demand_sources = valuechain.market_demand(year)
     markets = {m: ([m] if m not in ("EU27", "RoW") else []) for m in MARKETS}

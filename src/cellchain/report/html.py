@@ -41,6 +41,6 @@ def render(data: dict, figures: dict[str, dict]) -> str:
 
 def write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (temp file + rename)."""
-    from cellchain.cli.output import atomic_write
+    from cellchain.cli.write import write_text
 
-    atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_text(Path(path), text)

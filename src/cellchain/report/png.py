@@ -46,12 +46,50 @@ def write_pngs(figures: dict[str, dict], folder: Path) -> list[Path]:
 
     import kaleido
 
-    folder = Path(folder).expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise InvalidInputError(f"{folder} exists and is not a folder.",
-                                "Give --png a folder path.")
+    folder = check_folder(folder)
     browser = find_browser()
-    folder.mkdir(parents=True, exist_ok=True)
+    created = not folder.exists()
+    try:
+        folder.mkdir(exist_ok=True)
+        return _render(figures, folder, browser, kaleido, tempfile)
+    except BaseException:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def check_folder(folder) -> Path:
+    """The PNG folder, checked: an existing folder (not a link) or a new name in an
+    existing writable folder; InvalidInputError otherwise."""
+    import stat
+
+    folder = Path(str(folder)).expanduser()
+    if not str(folder).strip():
+        raise InvalidInputError("The --png folder is empty.", "Give a folder path.")
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        parent = folder.parent
+        if not parent.is_dir():
+            raise InvalidInputError(f"Folder {str(parent)!r} (for --png) does not exist.",
+                                    "Create it first.") from None
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InvalidInputError(f"Folder {str(parent)!r} (for --png) is read-only.",
+                                    "Choose a folder you can write to.") from None
+        return folder
+    except OSError as exc:
+        raise InvalidInputError(f"--png folder {str(folder)!r} cannot be used "
+                                f"({exc.strerror}).", "Give a folder path.") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise InvalidInputError(f"{str(folder)!r} exists and is not a folder.",
+                                "Give --png a folder path.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(f"--png folder {str(folder)!r} is read-only.",
+                                "Choose a folder you can write to.")
+    return folder
+
+
+def _render(figures, folder: Path, browser, kaleido, tempfile) -> list[Path]:
     topojson = assets.world_topojson_path().parent.as_uri()
     with tempfile.TemporaryDirectory(dir=folder, prefix=".png-") as tmp:
         jobs = [{"fig": fig, "path": str(Path(tmp) / f"{key}.png"), "topojson": topojson,

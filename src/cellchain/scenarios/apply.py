@@ -76,6 +76,7 @@ def to_changes(scenario: Scenario, net: Network, source: str = "<scenario>"
     demand = dict(net.demand)
     ch = BoundChanges()
     g = registry.graph()
+    new_ids: set[str] = set()
     for i, (kind, s) in enumerate(scenario.shocks):
         path = f"shocks[{i}].{kind}"
         if kind == "export_ban":
@@ -103,6 +104,10 @@ def to_changes(scenario: Scenario, net: Network, source: str = "<scenario>"
                 if (p, country) in cap:
                     cap[(p, country)] = max(0.0, cap[(p, country)] - amount * _scale(net, p))
         elif kind == "new_facility":
+            if s.id in g.facilities or s.id in g.entities or s.id in new_ids:
+                _err(source, f"{path}.id", f"id {s.id!r} is already used",
+                     "give the new facility an id no registry row or earlier shock uses")
+            new_ids.add(s.id)
             country = _check_country(s.country, source, f"{path}.country")
             if s.operator not in g.entities:
                 _err(source, f"{path}.operator", f"unknown entity {s.operator!r}",

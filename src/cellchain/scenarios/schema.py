@@ -20,15 +20,33 @@ policy:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cellchain import nomenclature as nom
+from cellchain import units
+from cellchain.years import DEFAULT_YEAR
+
 STAGES = Literal["mining", "refining", "materials", "cells"]
+#: Facility statuses a new facility may have (nomenclature.STATUSES).
+STATUS = Literal[nom.STATUSES]  # type: ignore[valid-type]
+#: Units a figure may carry (units.UNITS).
+UNIT = Literal[tuple(units.UNITS)]  # type: ignore[valid-type]
+#: Largest capacity a scenario may give [t/yr or GWh/yr]: above any plant or country, and
+#: far below where sums could overflow.
+MAX_CAPACITY = 1e9
+#: Largest scaling factor a scenario may apply [-].
+MAX_FACTOR = 1000.0
+
+#: Numbers are numbers: YAML booleans and quoted strings are refused, and so are NaN and
+#: infinities (``allow_inf_nan=False`` on every model).
+Fraction = Annotated[float, Field(ge=0, le=1, strict=True)]
+Factor = Annotated[float, Field(ge=0, le=MAX_FACTOR, strict=True)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class ExportBan(_Strict):
@@ -40,7 +58,7 @@ class ExportBan(_Strict):
 
 class Sanction(_Strict):
     entity: str
-    share: float = Field(1.0, ge=0, le=1, description="fraction of affected capacity cut")
+    share: Fraction = Field(1.0, description="fraction of affected capacity cut")
 
 
 class Outage(_Strict):
@@ -48,7 +66,7 @@ class Outage(_Strict):
     country: str | None = None
     stage: STAGES | None = None
     product: str | None = None
-    fraction: float = Field(1.0, ge=0, le=1)
+    fraction: Fraction = 1.0
 
 
 class NewFacility(_Strict):
@@ -58,22 +76,22 @@ class NewFacility(_Strict):
     products: list[str]
     country: str
     operator: str
-    capacity: float = Field(ge=0)
-    unit: str
-    jobs: int | None = Field(None, ge=0)
-    status: str = "operating"
+    capacity: float = Field(ge=0, le=MAX_CAPACITY, strict=True)
+    unit: UNIT
+    jobs: int | None = Field(None, ge=0, le=10_000_000, strict=True)
+    status: STATUS = "operating"
 
 
 class CapacityChange(_Strict):
     country: str
     stage: STAGES
     product: str | None = None
-    factor: float = Field(ge=0)
+    factor: Factor
 
 
 class DemandChange(_Strict):
     market: str
-    factor: float = Field(ge=0)
+    factor: Factor
 
 
 class BlocOnly(_Strict):
@@ -96,7 +114,7 @@ class Scenario(_Strict):
 
     name: str
     description: str | None = None
-    year: int = Field(2024, ge=2018, le=2035)
+    year: int = Field(DEFAULT_YEAR, strict=True)
     shocks: list[tuple[str, BaseModel]] = []
     policy: list[tuple[str, BaseModel]] = []
 
