@@ -353,16 +353,16 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Local web dashboard: map, facility pages, market exposure, scenario runner, JSON
-    API under /api/. Needs the [web] extra."""
+    API under /api/ (reference at /api/docs). Needs the [web] extra. Requests must name
+    the host it is bound to (a guard against DNS rebinding)."""
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
+
+        from cellchain.dashboard import server
     except ImportError:
         raise CellchainError("The web dashboard needs the [web] extra.",
                              'Install it with: pip install ".[web]"') from None
-    from cellchain.dashboard.app import create_app
-
-    typer.echo(f"cellchain dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    server.serve(host, port, announce=typer.echo)
 
 
 @scenario_app.command("validate")

@@ -1,0 +1,273 @@
+"""Model runs off the event loop: a bounded pool of worker processes with a time limit.
+
+A scenario run (parsing the upload, two flow-model solves, tracing every market) is CPU
+work in Python; run on the server's event loop or in its threads it would stall or slow
+every other request. Each worker is a separate process holding its own warm flow model
+and its own read-only warehouse connection, so:
+
+- the event loop only waits on a pipe, and GETs keep answering while models run;
+- at most ``workers`` runs execute at once and at most ``max_pending`` are admitted
+  (running or waiting); more get :class:`PoolBusyError` (503 with ``Retry-After``);
+- a run that passes ``time_limit`` is stopped for real: its worker process is killed and
+  replaced, and the client gets :class:`TimeLimitError` (504).
+
+Jobs and results cross the pipe as plain values (bytes, str, dicts); a user error in a
+worker comes back as ``(status, message, hint)`` and is raised again here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import queue
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from cellchain.errors import CellchainError
+
+log = logging.getLogger(__name__)
+
+
+class PoolBusyError(CellchainError):
+    """Every model worker is busy and the waiting line is full."""
+
+    http_status = 503
+    headers = {"Retry-After": "5"}
+
+
+class TimeLimitError(CellchainError):
+    """A model run took longer than the time limit and was stopped."""
+
+    http_status = 504
+
+
+class ModelFailedError(CellchainError):
+    """A worker process died during a run (a bug; the worker is replaced)."""
+
+    http_status = 500
+
+
+class RunError(CellchainError):
+    """A user error raised inside a worker, carried back with its HTTP status."""
+
+    def __init__(self, status: int, message: str, hint: str):
+        super().__init__(message, hint or None)
+        self.http_status = status
+
+
+# -- inside a worker process --
+
+def _warm(year: int) -> None:
+    """Open the warehouse and build the year's flow model before the first job."""
+    from cellchain.report import content
+
+    content._network(year)
+
+
+def _parse(raw: bytes, kind: str, source: str):
+    from cellchain.scenarios import load
+
+    if kind == "json":
+        import json
+
+        from cellchain.errors import InvalidInputError
+
+        def refuse(token):
+            raise InvalidInputError(f"{source}: {token} is not a number JSON allows.",
+                                    "Use finite numbers.")
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_constant=refuse)
+        except UnicodeDecodeError:
+            raise InvalidInputError(f"{source}: not UTF-8 text.", "Send UTF-8 JSON.") from None
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"{source}: line {exc.lineno} column {exc.colno}: not "
+                                    f"valid JSON ({exc.msg}).", "Check brackets, commas "
+                                    "and quotes.") from None
+        return load.parse(data, source)
+    return load.loads(raw, source)
+
+
+def job_upload(raw: bytes, kind: str, source: str, market: str | None) -> dict:
+    """Validate and run an uploaded scenario (``kind``: yaml or json)."""
+    from cellchain.report import content
+
+    return content.scenario_result(_parse(raw, kind, source), source, market)
+
+
+def job_bundled(name: str, market: str | None) -> dict:
+    """Run a bundled scenario by name."""
+    from cellchain.report import content
+    from cellchain.scenarios import load
+
+    return content.scenario_result(load.load(load.find_bundled(name)), name, market)
+
+
+JOBS = {"upload": job_upload, "bundled": job_bundled}
+
+
+def _execute(name: str, args: tuple):
+    from cellchain.dashboard.responses import finite, status_of
+
+    try:
+        return ("ok", finite(JOBS[name](*args)))
+    except CellchainError as exc:
+        return ("error", status_of(exc), finite(exc.message), finite(exc.hint or ""))
+    except RecursionError:
+        return ("error", 400, "The scenario is nested too deeply to read.",
+                "Scenarios are a few levels deep; check the indentation.")
+    except MemoryError:
+        return ("error", 413, "The scenario needs more memory than a run may use.",
+                "Send a smaller scenario.")
+    except Exception as exc:  # a bug: report it to the server's log, keep the worker
+        log.exception("model run %s failed", name)
+        return ("bug", f"{type(exc).__name__}: {exc}")
+
+
+def _worker_main(conn, warm_year: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    with contextlib.suppress(Exception):  # the first job reports the same problem properly
+        _warm(warm_year)
+    while True:
+        try:
+            name, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_execute(name, args))
+
+
+# -- in the server --
+
+class _Worker:
+    def __init__(self, ctx, warm_year: int):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, warm_year),
+                                   name="cellchain-model", daemon=True)
+        self.process.start()
+        child.close()
+
+    def call(self, name: str, args: tuple, time_limit: float):
+        self.conn.send((name, args))
+        if not self.conn.poll(time_limit):
+            raise TimeoutError
+        return self.conn.recv()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class ModelPool:
+    """A bounded pool of model worker processes (see the module docstring).
+
+    Parameters
+    ----------
+    workers : int
+        Worker processes (runs executing at once).
+    time_limit : float
+        Longest a run may take once a worker has it [s].
+    max_pending : int
+        Runs admitted at once, running plus waiting for a worker.
+    warm_year : int
+        Year whose flow model each worker builds before its first job.
+    """
+
+    def __init__(self, workers: int, time_limit: float, max_pending: int, warm_year: int):
+        self.workers = workers
+        self.time_limit = time_limit
+        self.max_pending = max(max_pending, workers)
+        self.warm_year = warm_year
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._threads: ThreadPoolExecutor | None = None
+        self._pending = 0
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the worker processes (idempotent; the first run also starts them)."""
+        with self._lock:
+            if self._threads is not None or self._closed:
+                return
+            self._threads = ThreadPoolExecutor(self.max_pending,
+                                               thread_name_prefix="cellchain-model-wait")
+            for _ in range(self.workers):
+                self._add_worker()
+
+    def _add_worker(self) -> None:
+        worker = _Worker(self._ctx, self.warm_year)
+        self._all.append(worker)
+        self._idle.put(worker)
+
+    @property
+    def processes(self) -> list[int]:
+        """Process ids of the live workers."""
+        return [w.process.pid for w in self._all if w.process.is_alive()]
+
+    async def run(self, name: str, *args):
+        """Run job ``name`` in a worker; its result, or the CellchainError it raised."""
+        if self._pending >= self.max_pending:
+            raise PoolBusyError(f"{self.max_pending} model runs are already in progress.",
+                                "Retry in a few seconds.")
+        self.start()
+        self._pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            outcome = await loop.run_in_executor(self._threads, self._call, name, args)
+        finally:
+            self._pending -= 1
+        if outcome[0] == "ok":
+            return outcome[1]
+        if outcome[0] == "error":
+            raise RunError(*outcome[1:])
+        raise ModelFailedError("The model run failed inside the server.",
+                               "This is a bug; the server log has the details.")
+
+    def _call(self, name: str, args: tuple):
+        worker = None
+        while worker is None:
+            try:
+                worker = self._idle.get(timeout=0.5)
+            except queue.Empty:
+                if self._closed:
+                    raise PoolBusyError("The server is shutting down.",
+                                        "Retry when it is back.") from None
+        try:
+            return worker.call(name, args, self.time_limit)
+        except TimeoutError:
+            self._replace(worker)
+            worker = None
+            raise TimeLimitError(f"The model run took longer than {self.time_limit:g} s and "
+                                 "was stopped.", "Run it from the command line "
+                                 "(cellchain scenario run FILE), which has no time limit, "
+                                 "or send fewer shocks.") from None
+        except (EOFError, OSError):
+            self._replace(worker)
+            worker = None
+            return ("bug", "the worker process ended")
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+            if not self._closed:
+                self._add_worker()
+
+    def close(self) -> None:
+        """Stop every worker process."""
+        with self._lock:
+            self._closed = True
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.stop()
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
