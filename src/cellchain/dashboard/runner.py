@@ -11,7 +11,9 @@ and its own read-only warehouse connection, so:
 - a run that passes ``time_limit`` is stopped for real: its worker process is killed and
   replaced, and the client gets :class:`TimeLimitError` (504).
 
-Jobs and results cross the pipe as plain values (bytes, str, dicts); a user error in a
+Workers are ``python -m cellchain.dashboard.worker`` processes (not forks or spawns of
+the server, so a program that builds the app never has its own main module re-run). Jobs
+and results cross private pipes as plain values (bytes, str, dicts); a user error in a
 worker comes back as ``(status, message, hint)`` and is raised again here.
 """
 
@@ -20,9 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
+import os
 import queue
-import signal
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,107 +61,58 @@ class RunError(CellchainError):
         self.http_status = status
 
 
-# -- inside a worker process --
-
-def _warm(year: int) -> None:
-    """Open the warehouse and build the year's flow model before the first job."""
-    from cellchain.report import content
-
-    content._network(year)
-
-
-def _parse(raw: bytes, kind: str, source: str):
-    from cellchain.scenarios import load
-
-    if kind == "json":
-        import json
-
-        from cellchain.errors import InvalidInputError
-
-        def refuse(token):
-            raise InvalidInputError(f"{source}: {token} is not a number JSON allows.",
-                                    "Use finite numbers.")
-        try:
-            data = json.loads(raw.decode("utf-8"), parse_constant=refuse)
-        except UnicodeDecodeError:
-            raise InvalidInputError(f"{source}: not UTF-8 text.", "Send UTF-8 JSON.") from None
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"{source}: line {exc.lineno} column {exc.colno}: not "
-                                    f"valid JSON ({exc.msg}).", "Check brackets, commas "
-                                    "and quotes.") from None
-        return load.parse(data, source)
-    return load.loads(raw, source)
-
-
-def job_upload(raw: bytes, kind: str, source: str, market: str | None) -> dict:
-    """Validate and run an uploaded scenario (``kind``: yaml or json)."""
-    from cellchain.report import content
-
-    return content.scenario_result(_parse(raw, kind, source), source, market)
-
-
-def job_bundled(name: str, market: str | None) -> dict:
-    """Run a bundled scenario by name."""
-    from cellchain.report import content
-    from cellchain.scenarios import load
-
-    return content.scenario_result(load.load(load.find_bundled(name)), name, market)
-
-
-JOBS = {"upload": job_upload, "bundled": job_bundled}
-
-
-def _execute(name: str, args: tuple):
-    from cellchain.dashboard.responses import finite, status_of
-
-    try:
-        return ("ok", finite(JOBS[name](*args)))
-    except CellchainError as exc:
-        return ("error", status_of(exc), finite(exc.message), finite(exc.hint or ""))
-    except RecursionError:
-        return ("error", 400, "The scenario is nested too deeply to read.",
-                "Scenarios are a few levels deep; check the indentation.")
-    except MemoryError:
-        return ("error", 413, "The scenario needs more memory than a run may use.",
-                "Send a smaller scenario.")
-    except Exception as exc:  # a bug: report it to the server's log, keep the worker
-        log.exception("model run %s failed", name)
-        return ("bug", f"{type(exc).__name__}: {exc}")
-
-
-def _worker_main(conn, warm_year: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
-    with contextlib.suppress(Exception):  # the first job reports the same problem properly
-        _warm(warm_year)
-    while True:
-        try:
-            name, args = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(_execute(name, args))
-
-
-# -- in the server --
-
 class _Worker:
-    def __init__(self, ctx, warm_year: int):
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, warm_year),
-                                   name="cellchain-model", daemon=True)
-        self.process.start()
-        child.close()
+    """One worker process (:mod:`cellchain.dashboard.worker`) and its two pipes."""
+
+    def __init__(self, warm_year: int):
+        jobs_r, self.jobs = os.pipe()
+        self.results, results_w = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "cellchain.dashboard.worker", str(jobs_r),
+                 str(results_w), str(warm_year)],
+                pass_fds=(jobs_r, results_w), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, close_fds=True)
+        finally:
+            os.close(jobs_r)
+            os.close(results_w)
+        self.expired = False
 
     def call(self, name: str, args: tuple, time_limit: float):
-        self.conn.send((name, args))
-        if not self.conn.poll(time_limit):
-            raise TimeoutError
-        return self.conn.recv()
+        """Send a job and wait for its result; TimeoutError after ``time_limit`` [s] (the
+        process is killed then), EOFError if it died."""
+        from cellchain.dashboard.worker import read_frame, write_frame
+
+        timer = threading.Timer(time_limit, self._expire)
+        timer.daemon = True
+        try:
+            write_frame(self.jobs, (name, args))
+            timer.start()
+            return read_frame(self.results)
+        except (EOFError, OSError):
+            if self.expired:
+                raise TimeoutError from None
+            raise
+        finally:
+            timer.cancel()
+
+    def _expire(self) -> None:
+        # Killing the process closes its end of the results pipe: the waiting read ends.
+        self.expired = True
+        if self.alive():
+            self.process.kill()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.process.is_alive():
+        if self.alive():
             self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        for fd in (self.jobs, self.results):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 class ModelPool:
@@ -181,7 +135,6 @@ class ModelPool:
         self.time_limit = time_limit
         self.max_pending = max(max_pending, workers)
         self.warm_year = warm_year
-        self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
@@ -200,14 +153,14 @@ class ModelPool:
                 self._add_worker()
 
     def _add_worker(self) -> None:
-        worker = _Worker(self._ctx, self.warm_year)
+        worker = _Worker(self.warm_year)
         self._all.append(worker)
         self._idle.put(worker)
 
     @property
     def processes(self) -> list[int]:
         """Process ids of the live workers."""
-        return [w.process.pid for w in self._all if w.process.is_alive()]
+        return [w.process.pid for w in self._all if w.alive()]
 
     async def run(self, name: str, *args):
         """Run job ``name`` in a worker; its result, or the CellchainError it raised."""
