@@ -15,7 +15,7 @@ from schemathesis.generation import GenerationMode  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 #: Generated examples per operation and mode (the document has 8 operations).
-EXAMPLES = 25
+EXAMPLES = 40
 #: Requests sent, by mode (reported at the end of the run, see conftest.py).
 SENT = {"positive": 0, "negative": 0}
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
 
 from cellchain.dashboard import deps, openapi, uploads
 from cellchain.dashboard.deps import Dash, Year
@@ -12,10 +14,22 @@ router = APIRouter(prefix="/api", tags=["data"], responses=errors(400, 405))
 
 _QUERY = errors(404, 422)
 
+Stage = Annotated[str | None, Query(description="mining, refining, materials or cells.")]
+Status = Annotated[str | None, Query(
+    description="operating, construction, announced, considered, idle or closed.")]
+Owner = Annotated[str | None, Query(
+    description="Country of the ultimate owner: ISO3 code or name.")]
+Market = Annotated[str | None, Query(
+    description="Only this market's rows: ISO3 code, EU27 or RoW, any case (all when "
+                "omitted).")]
+FacilityId = Annotated[str, Path(description="Registry facility id, e.g. "
+                                             "liotech-novosibirsk.")]
+EntityId = Annotated[str, Path(description="Registry entity id, e.g. rosatom.")]
+
 
 @router.get("/facilities", responses=_QUERY)
-def facilities(dash: Dash, year: Year = None, stage: str | None = None,
-               status: str | None = None, owner: str | None = None):
+def facilities(dash: Dash, year: Year = None, stage: Stage = None, status: Status = None,
+               owner: Owner = None):
     """Facilities with coordinates, status and capacity as of ``year``.
 
     Filters: ``stage`` (mining, refining, materials, cells), ``status`` (operating,
@@ -30,7 +44,7 @@ def facilities(dash: Dash, year: Year = None, stage: str | None = None,
 
 
 @router.get("/facilities/{facility_id}", responses=_QUERY)
-def facility(dash: Dash, facility_id: str, year: Year = None):
+def facility(dash: Dash, facility_id: FacilityId, year: Year = None):
     """Everything about one facility: owners as of ``year``, history, sources."""
     from cellchain.chain import describe
 
@@ -39,7 +53,7 @@ def facility(dash: Dash, facility_id: str, year: Year = None):
 
 
 @router.get("/entities/{entity_id}", responses=_QUERY)
-def entity(dash: Dash, entity_id: str, year: Year = None):
+def entity(dash: Dash, entity_id: EntityId, year: Year = None):
     """What an entity (company, fund, state body) owns, directly and through
     subsidiaries."""
     from cellchain.chain import describe
@@ -49,7 +63,8 @@ def entity(dash: Dash, entity_id: str, year: Year = None):
 
 
 @router.get("/exposure/{market}", responses=_QUERY)
-def exposure(dash: Dash, market: str, year: Year = None):
+def exposure(dash: Dash, market: Annotated[str, Path(
+        description="ISO3 code, EU27 or RoW, any case.")], year: Year = None):
     """A market's stage-by-stage supply shares by location and by owner country
     (``market``: ISO3 code, EU27 or RoW, any case)."""
     with dash.lock:
@@ -73,7 +88,9 @@ def scenarios(dash: Dash):
 
 
 @router.get("/scenarios/{name}", tags=["scenarios"], responses=errors(404, 422, 503, 504))
-async def bundled_scenario(dash: Dash, name: str, market: str | None = None):
+async def bundled_scenario(dash: Dash, name: Annotated[str, Path(
+        description="A bundled scenario's id (see /api/scenarios).")],
+        market: Market = None):
     """Run a bundled scenario against its baseline; rows for ``market`` (all markets when
     omitted). Runs in a model worker process with a time limit."""
     return await dash.pool.run("bundled", name, deps.market_or_none(market))
@@ -82,7 +99,7 @@ async def bundled_scenario(dash: Dash, name: str, market: str | None = None):
 @router.post("/scenarios/run", tags=["scenarios"],
              responses=errors(404, 413, 415, 422, 503, 504),
              openapi_extra=openapi.scenario_body())
-async def run_scenario(dash: Dash, request: Request, market: str | None = None):
+async def run_scenario(dash: Dash, request: Request, market: Market = None):
     """Validate and run a scenario sent as the request body: YAML, JSON, or a multipart
     form whose ``file`` field holds it. Validation errors name the key path (400); unknown
     ids, countries or markets are 404. Runs in a model worker process with a time limit."""
