@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -28,6 +27,17 @@ class Dashboard:
     #: The warehouse connection and the shared flow models are not thread-safe; plain
     #: ``def`` routes run in a thread pool, so every call into the library holds this.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Baseline exposures by (market, year): read-only data, computed once per app.
+    exposures: dict = field(default_factory=dict)
+
+    def exposure(self, market: str, year: int) -> dict:
+        """A market's baseline exposure (call with :attr:`lock` held)."""
+        from cellchain.report import content
+
+        key = (market, year)
+        if key not in self.exposures:
+            self.exposures[key] = content.exposure(market, year)
+        return self.exposures[key]
 
 
 def dashboard(request: Request) -> Dashboard:
@@ -56,12 +66,3 @@ def markets() -> tuple[str, ...]:
     from cellchain.optimize.network import MARKETS
 
     return MARKETS
-
-
-@lru_cache(maxsize=512)
-def exposure(market: str, year: int) -> dict:
-    """A market's baseline exposure (read-only data: computed once per market and year;
-    call with the dashboard's lock held)."""
-    from cellchain.report import content
-
-    return content.exposure(market, year)

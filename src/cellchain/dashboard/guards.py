@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from cellchain.dashboard.limits import MAX_UPLOAD_BYTES
+
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 
@@ -113,7 +115,8 @@ class BodyLimit:
     def _too_large(self, scope, what: str):
         return self.respond(
             Request(scope), 413, f"The request body is over the limit of {self.max_bytes} "
-            f"bytes ({what}).", "Scenarios are limited to 256 KiB; send a smaller file.",
+            f"bytes ({what}).", f"Scenarios are limited to {MAX_UPLOAD_BYTES // 1024} KiB; "
+            "send a smaller file.",
             headers={"Connection": "close"})
 
     async def __call__(self, scope, receive, send):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import queue
 import subprocess
@@ -30,8 +29,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from cellchain.errors import CellchainError
-
-log = logging.getLogger(__name__)
 
 
 class PoolBusyError(CellchainError):

@@ -68,7 +68,7 @@ def exposure(dash: Dash, market: Annotated[str, Path(
     """A market's stage-by-stage supply shares by location and by owner country
     (``market``: ISO3 code, EU27 or RoW, any case)."""
     with dash.lock:
-        return deps.exposure(deps.market_or_none(market), deps.year_or_default(year))
+        return dash.exposure(deps.market_or_none(market), deps.year_or_default(year))
 
 
 @router.get("/concentration", responses=_QUERY)

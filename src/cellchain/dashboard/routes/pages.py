@@ -45,7 +45,7 @@ def market_page(request: Request, dash: Dash, market: str, year: Year = None):
     market = deps.market_or_none(market)
     year = deps.year_or_default(year)
     with dash.lock:
-        exp = deps.exposure(market, year)
+        exp = dash.exposure(market, year)
     figs = {"exposure_location": figures.exposure_bars(
                 exp["location"], f"{market}: where each stage's supply is made"),
             "exposure_owner": figures.exposure_bars(
