@@ -245,17 +245,30 @@ def test_host_of():
 # -- 405 --
 
 @pytest.mark.parametrize("method, path, allow", [
-    ("DELETE", "/api/facilities", "GET"),
-    ("POST", "/api/concentration", "GET"),
-    ("PUT", "/scenario", "GET, POST"),
-    ("PATCH", "/api/scenarios/run", "GET, POST"),
-    ("POST", "/api/docs", "GET"),
+    ("DELETE", "/api/facilities", "GET, HEAD"),
+    ("POST", "/api/concentration", "GET, HEAD"),
+    ("PUT", "/scenario", "GET, HEAD, POST"),
+    ("PATCH", "/api/scenarios/run", "GET, HEAD, POST"),
+    ("POST", "/api/docs", "GET, HEAD"),
+    ("HEAD", "/api/scenarios/run", "GET, HEAD, POST"),
 ])
 def test_405_lists_the_allowed_methods(client, method, path, allow):
     res = client.request(method, path)
+    if method == "HEAD":  # served as GET without a body
+        assert res.status_code == 404 and res.content == b""
+        return
     assert res.status_code == 405
     assert res.headers["allow"] == allow
     assert allow in res.text
+
+
+@pytest.mark.parametrize("path", ["/", "/api/facilities", "/api/docs", "/static/plotly.min.js"])
+def test_head_is_get_without_the_body(client, path):
+    head = client.head(path)
+    get = client.get(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
 
 
 # -- model runs: off the event loop, bounded, timed --
@@ -395,3 +408,14 @@ def test_the_readme_curl_example_runs(client):
     assert res.status_code == 200, res.text[:300]
     assert {r["market"] for r in res.json()["rows"]} == {"USA"}
     assert res.json()["name"].startswith("US")
+
+
+def test_every_router_module_is_included_once():
+    """A page is one module under dashboard/routes plus its line in app.ROUTERS."""
+    import pkgutil
+
+    from cellchain.dashboard import app, routes
+
+    modules = {m.name for m in pkgutil.iter_modules(routes.__path__)}
+    assert sorted(app.ROUTERS) == sorted(modules)
+    assert len(set(app.ROUTERS)) == len(app.ROUTERS)

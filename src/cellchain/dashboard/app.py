@@ -89,7 +89,9 @@ def create_app(host: str = "127.0.0.1", *, workers: int = limits.MODEL_WORKERS,
     def respond(request, status, message, hint="", headers=None):
         return error_response(templates, request, status, message, hint, headers)
 
-    # Outermost first: the Host check refuses before any byte of the body is read.
+    # Added innermost first: the Host check runs first and refuses before any byte of the
+    # body is read; then the body limit; then HEAD is served as GET.
+    app.add_middleware(guards.HeadAsGet)
     app.add_middleware(guards.BodyLimit, max_bytes=MAX_REQUEST_BYTES, respond=respond)
     app.add_middleware(guards.HostGuard, policy=guards.HostPolicy(host), respond=respond)
     return app
@@ -114,9 +116,12 @@ PROBED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 def allowed_methods(app, scope) -> list[str]:
     """Every method some route serves at this request's path (for ``Allow`` on 405),
     found by asking each route whether it would take the request with that method."""
-    return [method for method in PROBED
-            if any(route.matches({**scope, "method": method})[0] == Match.FULL
-                   for route in app.router.routes)]
+    allowed = {method for method in PROBED
+               if any(route.matches({**scope, "method": method})[0] == Match.FULL
+                      for route in app.router.routes)}
+    if "GET" in allowed:
+        allowed.add("HEAD")  # see guards.HeadAsGet
+    return [method for method in PROBED if method in allowed]
 
 
 def _install_error_handlers(app: FastAPI, templates) -> None:

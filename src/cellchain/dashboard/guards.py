@@ -151,3 +151,24 @@ class BodyLimit:
             return await receive()
 
         return await self.app(scope, replay, send)
+
+
+class HeadAsGet:
+    """Answer HEAD as GET without the body (HTTP requires both for every resource that
+    has GET; FastAPI routes declare GET only)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return None
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        return await self.app({**scope, "method": "GET"}, receive, headers_only)
