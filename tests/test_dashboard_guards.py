@@ -51,6 +51,9 @@ def big_scenario(min_bytes: int = 250 * 1024) -> bytes:
     return raw
 
 
+GOOD_SMALL = (SCENARIOS / "us_no_covered_entities.yaml").read_bytes()
+
+
 def multipart_stream(total: int, counter: list, filename: str = "big.yaml"):
     """A multipart body of ``total`` bytes of file content, sent in 64 KiB chunks
     (httpx sends a generator with Transfer-Encoding: chunked, no Content-Length)."""
@@ -111,6 +114,17 @@ def test_declared_length_over_the_limit_is_refused_unread(client, live_server, s
     assert answer.startswith("HTTP/1.1 413 ")
     assert "Content-Length 1000000000" in answer
     assert spooled == []
+
+
+def test_a_file_within_the_limit_is_parsed_in_memory(client, spooled):
+    """The counterpart of the tests above: a form within the limit does reach the
+    multipart parser, whose spool stays in memory up to a size above the request limit."""
+    import starlette.formparsers as fp
+
+    res = client.post("/api/scenarios/run", files={"file": ("s.yaml", GOOD_SMALL)})
+    assert res.status_code == 200, res.text[:300]
+    assert len(spooled) == 1
+    assert spooled[0].get("max_size", fp.MultiPartParser.spool_max_size) > MAX_REQUEST_BYTES
 
 
 def test_a_file_between_the_two_limits_is_refused_by_size(client):
