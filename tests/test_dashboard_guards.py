@@ -184,6 +184,8 @@ def test_json_and_multipart_bodies_give_the_yaml_answer(client):
     (b'{"name": "x",', "not valid JSON"),
     (b'\xff\xfe{}', "not UTF-8"),
     (b'["a list"]', "(top level)"),
+    (b'{"name": "x", "shocks": ' + b"[" * 50000 + b"]" * 50000 + b"}",
+     "uploaded scenario: nested too deeply"),
 ])
 def test_bad_json_bodies_are_400_naming_the_problem(client, body, message):
     res = client.post("/api/scenarios/run", content=body,
@@ -193,6 +195,15 @@ def test_bad_json_bodies_are_400_naming_the_problem(client, body, message):
 
 
 # -- JSON is always finite --
+
+def test_deeply_nested_yaml_is_400_and_the_worker_survives(client):
+    body = b"name: x\nshocks: " + b"[" * 50000 + b"]" * 50000
+    res = client.post("/api/scenarios/run", content=body, headers=YAML)
+    assert res.status_code == 400
+    assert res.json()["error"] == "uploaded scenario: nested too deeply to read."
+    res = client.post("/api/scenarios/run", content=GOOD, headers=YAML)
+    assert res.status_code == 200
+
 
 def test_finite_json_response_sends_null_for_nan_and_infinity():
     import numpy as np

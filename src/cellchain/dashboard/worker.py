@@ -49,6 +49,17 @@ def _read_exact(fd: int, n: int) -> bytes:
 # -- the jobs --
 
 def _parse(raw: bytes, kind: str, source: str):
+    from cellchain.errors import InvalidInputError
+
+    try:
+        return _parse_unguarded(raw, kind, source)
+    except RecursionError:
+        raise InvalidInputError(f"{source}: nested too deeply to read.",
+                                "Scenarios are a few levels deep; check the brackets and "
+                                "indentation.") from None
+
+
+def _parse_unguarded(raw: bytes, kind: str, source: str):
     from cellchain.scenarios import load
 
     if kind != "json":
