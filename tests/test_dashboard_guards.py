@@ -377,6 +377,18 @@ def test_openapi_describes_bodies_and_errors(client):
     scenario = doc["components"]["schemas"]["Scenario"]
     assert len(scenario["properties"]["shocks"]["items"]["oneOf"]) == len(SHOCKS)
     assert len(scenario["properties"]["policy"]["items"]["oneOf"]) == len(POLICIES)
+    from cellchain.optimize.network import MARKETS
+
+    def enum(schema):
+        return schema.get("enum") or next(s["enum"] for s in schema["anyOf"] if "enum" in s)
+
+    params = {p["name"]: {"enum": enum(p["schema"])} for item in doc["paths"].values()
+              for op in item.values() for p in op.get("parameters", []) if p["name"] != "year"
+              and p["name"] != "owner"}
+    assert "liotech-novosibirsk" in params["facility_id"]["enum"]
+    assert "rosatom" in params["entity_id"]["enum"]
+    assert params["market"]["enum"] == list(MARKETS)
+    assert "sanction_rosatom" in params["name"]["enum"]
     facilities = doc["paths"]["/api/facilities"]["get"]
     assert {"404", "422"} <= set(facilities["responses"])
     assert "HTTPValidationError" not in json.dumps(doc)  # our 422 body, not FastAPI's

@@ -69,8 +69,38 @@ def scenario_body(form_fields: dict | None = None, multipart_only: bool = False)
                        "arrives). Other Content-Types get 415."}}
 
 
-def install(app) -> None:
-    """Add the scenario component schemas to the app's OpenAPI document."""
+def known_values(bundled: list[dict]) -> dict[str, list[str]]:
+    """The values each named parameter takes in the data being served: the document
+    lists them (``enum``), the routes still answer others with a 404 naming the nearest.
+    Keyed by parameter name."""
+    from cellchain import nomenclature as nom
+    from cellchain.chain import model
+    from cellchain.optimize.network import MARKETS
+
+    return {"facility_id": sorted(model.facilities()), "entity_id": sorted(model.entities()),
+            "market": list(MARKETS), "name": [s["id"] for s in bundled],
+            "stage": list(nom.STAGES), "status": list(nom.STATUSES)}
+
+
+def _list_values(doc: dict, values: dict[str, list[str]]) -> None:
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            for param in op.get("parameters", []):
+                known = values.get(param["name"])
+                if not known:
+                    continue
+                schema = param.setdefault("schema", {})
+                enum = {"type": "string", "enum": known}
+                if "anyOf" in schema:  # optional: string | null
+                    schema["anyOf"] = [enum if s.get("type") == "string" else s
+                                       for s in schema["anyOf"]]
+                else:
+                    schema.update(enum)
+
+
+def install(app, values) -> None:
+    """Add the scenario component schemas, and the values of named parameters
+    (``values()``: see :func:`known_values`), to the app's OpenAPI document."""
     from fastapi.openapi.utils import get_openapi
 
     def openapi():
@@ -79,6 +109,7 @@ def install(app) -> None:
                               description=app.description, routes=app.routes)
             doc.setdefault("components", {}).setdefault("schemas", {}).update(
                 scenario_schemas())
+            _list_values(doc, values())
             app.openapi_schema = doc
         return app.openapi_schema
 

@@ -29,6 +29,11 @@ def _type(schema: dict) -> str:
     if "anyOf" in schema:
         return " | ".join(_type(s) for s in schema["anyOf"])
     label = schema.get("type", "any")
+    if "enum" in schema:
+        values = schema["enum"]
+        shown = ", ".join(map(str, values[:10]))
+        return f"{label}: {shown}" + (f", ... ({len(values)} in all)" if len(values) > 10
+                                      else "")
     if label == "object" and schema.get("properties"):
         fields = ", ".join(f"{k}: {_type(v)}" for k, v in schema["properties"].items())
         return f"object {{{fields}}}"
