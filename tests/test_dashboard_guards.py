@@ -214,6 +214,16 @@ def test_finite_json_response_sends_null_for_nan_and_infinity():
                                               "d": 3, "e": "?x"}
 
 
+def test_figures_embedded_in_pages_are_finite_json():
+    from cellchain.report.html import script_json
+
+    text = script_json({"data": [{"x": [1.0, float("nan")], "y": [float("inf"), 2]}],
+                        "title": "</script>"})
+    assert strict_json(text.replace("<\\/", "</")) == {
+        "data": [{"x": [1.0, None], "y": [None, 2]}], "title": "</script>"}
+    assert "</" not in text
+
+
 def test_an_overflowing_scenario_answers_finite_json(client):
     body = b"name: huge\nyear: 2024\nshocks:\n  - demand_change: {market: USA, factor: 1e308}\n"
     res = client.post("/api/scenarios/run", content=body, headers=YAML)

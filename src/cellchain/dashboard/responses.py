@@ -3,41 +3,20 @@ the 4xx/5xx answers the OpenAPI document lists."""
 
 from __future__ import annotations
 
-import json
-import math
-
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
+from cellchain.jsonsafe import dumps, finite
 
-def finite(obj):
-    """``obj`` with every non-finite float (NaN, +-Infinity) replaced by None (JSON null)
-    and every lone surrogate in a string (from an escape like ``"\\ud800"`` in an
-    upload) replaced by ``?``, so it can be encoded as UTF-8. NumPy scalars become Python
-    numbers first."""
-    if hasattr(obj, "item") and hasattr(obj, "dtype"):  # a NumPy scalar
-        obj = obj.item()
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, str):
-        try:
-            obj.encode("utf-8")
-        except UnicodeEncodeError:
-            return obj.encode("utf-8", "replace").decode("utf-8")
-        return obj
-    if isinstance(obj, dict):
-        return {k: finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [finite(v) for v in obj]
-    return obj
+__all__ = ["ERRORS", "ErrorBody", "FiniteJSONResponse", "error_response", "errors", "finite",
+           "status_of", "wants_json"]
 
 
 class FiniteJSONResponse(JSONResponse):
     """JSON that always parses: NaN and Infinity are sent as null, never as bare tokens."""
 
     def render(self, content) -> bytes:
-        return json.dumps(finite(content), allow_nan=False, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        return dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class ErrorBody(BaseModel):
