@@ -18,8 +18,10 @@ def _kinds_schema(kinds: dict, defs: dict) -> dict:
         defs[model.__name__] = schema
         options.append({"type": "object", "additionalProperties": False,
                         "required": [kind], "minProperties": 1, "maxProperties": 1,
-                        "properties": {kind: {"$ref": REF.format(model=model.__name__)}}})
-    return {"type": "array", "items": {"oneOf": options}}
+                        "properties": {kind: {"anyOf": [
+                            {"$ref": REF.format(model=model.__name__)}, {"type": "null"}]}}})
+    # An entry's body or the whole list may be left empty (null): the defaults / no entries.
+    return {"anyOf": [{"type": "array", "items": {"oneOf": options}}, {"type": "null"}]}
 
 
 def scenario_schemas() -> dict[str, dict]:
@@ -69,10 +71,15 @@ def scenario_body(form_fields: dict | None = None, multipart_only: bool = False)
                        "arrives). Other Content-Types get 415."}}
 
 
+#: Parameters whose routes also take other spellings (a facility's or entity's name,
+#: ``usa`` for ``USA``): the document lists the canonical values as one alternative of
+#: ``anyOf`` beside any string. The others take exactly the listed values.
+LENIENT = frozenset({"facility_id", "entity_id", "market"})
+
+
 def known_values(bundled: list[dict]) -> dict[str, list[str]]:
-    """The values each named parameter takes in the data being served: the document
-    lists them (``enum``), the routes still answer others with a 404 naming the nearest.
-    Keyed by parameter name."""
+    """The values each named parameter takes in the data being served, keyed by
+    parameter name; unknown values still get a 404 naming the nearest."""
     from cellchain import nomenclature as nom
     from cellchain.chain import model
     from cellchain.optimize.network import MARKETS
@@ -86,16 +93,19 @@ def _list_values(doc: dict, values: dict[str, list[str]]) -> None:
     for item in doc.get("paths", {}).values():
         for op in item.values():
             for param in op.get("parameters", []):
-                known = values.get(param["name"])
-                if not known:
+                name = param["name"]
+                if not values.get(name):
                     continue
+                listed = {"type": "string", "enum": values[name]}
+                if name in LENIENT:
+                    listed = {"anyOf": [listed, {"type": "string"}]}
                 schema = param.setdefault("schema", {})
-                enum = {"type": "string", "enum": known}
                 if "anyOf" in schema:  # optional: string | null
-                    schema["anyOf"] = [enum if s.get("type") == "string" else s
-                                       for s in schema["anyOf"]]
+                    schema["anyOf"] = [s for s in schema["anyOf"] if s.get("type") != "string"]
+                    schema["anyOf"][:0] = listed.get("anyOf", [listed])
                 else:
-                    schema.update(enum)
+                    schema.clear()
+                    schema.update(listed)
 
 
 def install(app, values) -> None:

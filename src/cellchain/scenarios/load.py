@@ -34,7 +34,8 @@ def parse(data, source: str = "<scenario>") -> Scenario:
     items = {}
     for section, kinds in (("shocks", SHOCKS), ("policy", POLICIES)):
         parsed = []
-        entries = data.get(section) or []
+        entries = data.get(section)
+        entries = [] if entries is None else entries  # `shocks:` left empty; not `false`
         if not isinstance(entries, list):
             _fail(source, section, "expected a list")
         for i, entry in enumerate(entries):
@@ -48,7 +49,7 @@ def parse(data, source: str = "<scenario>") -> Scenario:
                 _fail(source, f"{where}.{kind}", f"unknown {label} kind",
                       f"use one of: {', '.join(kinds)}")
             try:
-                parsed.append((kind, kinds[kind].model_validate(body or {})))
+                parsed.append((kind, kinds[kind].model_validate({} if body is None else body)))
             except PydanticError as exc:
                 err = exc.errors()[0]
                 _fail(source, f"{where}.{kind}" + ("." + _path(err["loc"]) if err["loc"] else ""),
