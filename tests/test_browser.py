@@ -140,3 +140,19 @@ def test_screenshot_script_captures_every_page(chromium, warehouse, tmp_path):
     assert names == ["dashboard-facility.png", "dashboard-map.png", "dashboard-market.png",
                      "dashboard-scenario.png", "report-usa.png"]
     assert all((tmp_path / n).stat().st_size > 20_000 for n in names)
+
+
+def test_api_reference_renders_offline(page, live_server):
+    import httpx
+
+    doc = httpx.get(f"{live_server}/api/openapi.json").json()
+    operations = sum(len(item) for item in doc["paths"].values())
+    page.goto(f"{live_server}/api/docs")
+    assert page.locator("#api-title").inner_text().startswith("cellchain API")
+    assert page.locator("section.op").count() == operations
+    body = page.locator("#post-api-scenarios-run, section.op:has-text('/api/scenarios/run')")
+    assert "multipart/form-data" in body.first.inner_text()
+    assert_local(page.requests, live_server)
+    # one document, nothing else to fetch (no scripts, styles or fonts)
+    assert [u for u in page.requests if not u.endswith("/favicon.ico")] == [
+        f"{live_server}/api/docs"]

@@ -9,6 +9,7 @@ import pytest
 from cellchain.dashboard.app import MAX_UPLOAD_BYTES
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+YAML = {"Content-Type": "application/yaml"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,8 @@ def test_api_bundled_and_uploaded_scenarios_agree(client):
     bundled = client.get("/api/scenarios/us_no_covered_entities",
                          params={"market": "USA"}).json()
     raw = (SCENARIOS / "us_no_covered_entities.yaml").read_bytes()
-    uploaded = client.post("/api/scenarios/run", params={"market": "USA"}, content=raw).json()
+    uploaded = client.post("/api/scenarios/run", params={"market": "USA"}, content=raw,
+                           headers=YAML).json()
     assert [r["unserved_share"] for r in bundled["rows"]] == pytest.approx(
         [r["unserved_share"] for r in uploaded["rows"]])
     assert all(r["market"] == "USA" for r in bundled["rows"])
@@ -97,7 +99,7 @@ def test_bad_requests_get_4xx_with_a_message(client, url, status, message):
     (b"a" * (MAX_UPLOAD_BYTES * 4), 413, "limit"),
 ])
 def test_bad_scenarios_are_refused(client, body, status, message):
-    res = client.post("/api/scenarios/run", content=body)
+    res = client.post("/api/scenarios/run", content=body, headers=YAML)
     assert res.status_code == status, res.text[:300]
     assert message in res.json()["error"]
 

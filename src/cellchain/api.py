@@ -644,18 +644,20 @@ def market_report(market: str, year: int | None = None, output=None, png=None
     return ReportResult(path, len(text.encode("utf-8")), list(figs), pngs)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the local web dashboard until interrupted (needs the ``web`` extra)."""
+def serve(host: str = "127.0.0.1", port: int = 8000, announce=None) -> None:
+    """Run the local web dashboard until interrupted (needs the ``web`` extra). The socket
+    is bound first, so a busy port or a bad host is one CellchainError; ``announce`` is
+    called with the address line (default: nothing is printed)."""
     from cellchain.errors import CellchainError
 
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
+
+        from cellchain.dashboard import server
     except ImportError:
         raise CellchainError("The web dashboard needs the [web] extra.",
                              'Install it with: pip install ".[web]"') from None
-    from cellchain.dashboard.app import create_app
-
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    server.serve(host, port, announce=announce or (lambda _line: None))
 
 
 # ---------------------------------------------------------------------------------------

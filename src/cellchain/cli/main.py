@@ -429,16 +429,11 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Local web dashboard: map, facility pages, market exposure, scenario runner, JSON
-    API under /api/. Needs the [web] extra."""
-    import importlib.util
-
+    API under /api/ (reference at /api/docs). Needs the [web] extra. Requests must name
+    the host it is bound to (a guard against DNS rebinding)."""
     from cellchain import api
 
-    if importlib.util.find_spec("uvicorn") is None:
-        raise CellchainError("The web dashboard needs the [web] extra.",
-                             'Install it with: pip install ".[web]"')
-    typer.echo(f"cellchain dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    api.serve(host=host, port=port)
+    api.serve(host=host, port=port, announce=typer.echo)
 
 
 @scenario_app.command("validate")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from cellchain.report import assets
@@ -23,8 +22,10 @@ def environment(package: str = "cellchain.report"):
 
 
 def script_json(obj) -> str:
-    """JSON safe to place inside a <script> element."""
-    return json.dumps(obj, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe to place inside a <script> element (finite: JSON.parse reads it)."""
+    from cellchain.jsonsafe import dumps
+
+    return dumps(obj, separators=(",", ":")).replace("</", "<\\/")
 
 
 def render(data: dict, figures: dict[str, dict]) -> str:

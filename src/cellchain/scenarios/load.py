@@ -51,7 +51,8 @@ def parse(data, source: str = "<scenario>", node=None) -> Scenario:
     items = {}
     for section, kinds in (("shocks", SHOCKS), ("policy", POLICIES)):
         parsed = []
-        entries = data.get(section) or []
+        entries = data.get(section)
+        entries = [] if entries is None else entries  # `shocks:` left empty; not `false`
         if not isinstance(entries, list):
             fail([section], "expected a list")
         for i, entry in enumerate(entries):
@@ -64,7 +65,7 @@ def parse(data, source: str = "<scenario>", node=None) -> Scenario:
                 fail([section, i, str(kind)[:80]], f"unknown {label} kind",
                      f"use one of: {', '.join(kinds)}")
             try:
-                parsed.append((kind, kinds[kind].model_validate(body or {})))
+                parsed.append((kind, kinds[kind].model_validate({} if body is None else body)))
             except PydanticError as exc:
                 err = exc.errors()[0]
                 fail([section, i, kind, *err["loc"]], _msg(err))

@@ -1,0 +1,73 @@
+"""Generated requests against the dashboard's own OpenAPI document (schemathesis).
+
+Every operation of /api/openapi.json gets a bounded, derandomized set of generated
+requests, valid ones and invalid ones; each response is checked against the document by
+schemathesis's checks: no 5xx, only documented status codes, documented content types
+and bodies, valid data accepted, invalid data refused, 405 with Allow for unsupported
+methods.
+"""
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from schemathesis.generation import GenerationMode  # noqa: E402
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
+
+#: Generated examples per operation and mode (the document has 8 operations).
+EXAMPLES = 40
+#: Requests sent, by mode (reported at the end of the run, see conftest.py).
+SENT = {"positive": 0, "negative": 0}
+
+
+@pytest.fixture(scope="module")
+def api_schema(live_server):
+    return schemathesis.openapi.from_url(f"{live_server}/api/openapi.json")
+
+
+def operations(schema):
+    ops = [result.ok() for result in schema.get_all_operations()]
+    assert len(ops) >= 8, [op.label for op in ops]
+    return ops
+
+
+#: Operations whose valid bodies can still be refused: a scenario that fits the JSON Schema
+#: may name a facility, entity or bloc that does not exist, or clash with the data (a new
+#: facility reusing an id); no schema can say that. For these, schema-valid data must get
+#: 200, a 404 (unknown name), or a 400 whose message names the scenario and key path.
+SEMANTIC = {"POST /api/scenarios/run"}
+
+
+def has_inputs(op) -> bool:
+    return bool(len(op.path_parameters) + len(op.query) + len(op.body))
+
+
+def check_operation(op, mode, base_url: str) -> None:
+    """Send EXAMPLES generated requests to ``op`` and validate every response."""
+    semantic = op.label in SEMANTIC and mode.is_positive
+
+    @given(case=op.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def check(case):
+        SENT[mode.value] += 1
+        res = case.call_and_validate(
+            base_url=base_url, timeout=120,
+            excluded_checks=[positive_data_acceptance] if semantic else None)
+        if semantic and res.status_code not in (200, 404):
+            assert res.status_code == 400, res.text
+            error = res.json()["error"]
+            assert error.startswith(("uploaded scenario: ", "uploaded file")), error
+
+    check()
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_api_conforms_to_its_openapi_document(api_schema, live_server, mode):
+    checked = 0
+    for op in operations(api_schema):
+        if not mode.is_positive and not has_inputs(op):
+            continue  # nothing to make invalid
+        check_operation(op, mode, live_server)
+        checked += 1
+    assert checked >= (8 if mode.is_positive else 6)
