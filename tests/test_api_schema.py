@@ -57,7 +57,7 @@ def check_operation(op, mode, base_url: str) -> None:
         if semantic and res.status_code not in (200, 404):
             assert res.status_code == 400, res.text
             error = res.json()["error"]
-            assert error.startswith(("uploaded scenario: ", "uploaded file")), error
+            assert error.startswith(("uploaded scenario", "uploaded file")), error
 
     check()
 

@@ -202,7 +202,8 @@ def test_deeply_nested_yaml_is_400_and_the_worker_survives(client):
     body = b"name: x\nshocks: " + b"[" * 50000 + b"]" * 50000
     res = client.post("/api/scenarios/run", content=body, headers=YAML)
     assert res.status_code == 400
-    assert res.json()["error"] == "uploaded scenario: nested too deeply to read."
+    error = res.json()["error"]
+    assert error.startswith("uploaded scenario:") and "nested" in error
     res = client.post("/api/scenarios/run", content=GOOD, headers=YAML)
     assert res.status_code == 200
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from cellchain.chain.model import YEARS
+from cellchain import years
 from cellchain.dashboard.limits import DEFAULT_YEAR
 
 
@@ -46,9 +46,17 @@ def dashboard(request: Request) -> Dashboard:
 
 Dash = Annotated[Dashboard, Depends(dashboard)]
 
+# The years each kind of answer has (one year policy, cellchain.years), read once when the
+# dashboard is built so that the OpenAPI document states the real ranges.
+_REGISTRY_YEARS = years.available("registry")
+_MODEL_YEARS = years.available("model")
+
 Year = Annotated[int | None, Query(
-    ge=YEARS[0], le=YEARS[1],
+    ge=_REGISTRY_YEARS[0], le=_REGISTRY_YEARS[-1],
     description=f"Calendar year (default {DEFAULT_YEAR}); answers are as of 31 December.")]
+ModelYear = Annotated[int | None, Query(
+    ge=_MODEL_YEARS[0], le=_MODEL_YEARS[-1],
+    description=f"Calendar year of the flow model (default {DEFAULT_YEAR}).")]
 
 
 def year_or_default(year: int | None) -> int:

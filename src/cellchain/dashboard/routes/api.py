@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from cellchain.dashboard import deps, openapi, uploads
-from cellchain.dashboard.deps import Dash, Year
+from cellchain.dashboard.deps import Dash, ModelYear, Year
 from cellchain.dashboard.responses import errors
 
 router = APIRouter(prefix="/api", tags=["data"], responses=errors(400, 405))
@@ -64,7 +64,7 @@ def entity(dash: Dash, entity_id: EntityId, year: Year = None):
 
 @router.get("/exposure/{market}", responses=_QUERY)
 def exposure(dash: Dash, market: Annotated[str, Path(
-        description="ISO3 code, EU27 or RoW, any case.")], year: Year = None):
+        description="ISO3 code, EU27 or RoW, any case.")], year: ModelYear = None):
     """A market's stage-by-stage supply shares by location and by owner country
     (``market``: ISO3 code, EU27 or RoW, any case)."""
     with dash.lock:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from cellchain.dashboard import deps, limits, uploads
-from cellchain.dashboard.deps import Dash, Year
+from cellchain.dashboard.deps import Dash, ModelYear, Year
 from cellchain.report import figures
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -41,7 +41,7 @@ def facility_page(request: Request, dash: Dash, facility_id: str, year: Year = N
 
 
 @router.get("/market/{market}")
-def market_page(request: Request, dash: Dash, market: str, year: Year = None):
+def market_page(request: Request, dash: Dash, market: str, year: ModelYear = None):
     market = deps.market_or_none(market)
     year = deps.year_or_default(year)
     with dash.lock:
