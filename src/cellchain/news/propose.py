@@ -1,0 +1,445 @@
+"""From an article's sentences to proposed registry changes, each with its sentence.
+
+For every sentence that is not spam: find the names in it (gazetteer), decide which plant
+it is about (a registry facility linked to a named company and place, a new plant, or the
+plant the previous sentences were about when the sentence says "the plant" or "it"), read
+its modality and event, its numbers, its ownership and supply phrases, and turn them into
+:class:`Proposal` objects. Whether the registry already says the same is added by
+:mod:`cellchain.news.compare`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cellchain.news import modality as mod_
+from cellchain.news import numbers, sentences
+from cellchain.news.read import Article
+from cellchain.news.view import RegistryView, slug
+
+KINDS = ("new_facility", "status_change", "owner_change", "capacity", "jobs", "capex",
+         "supply_link", "new_entity")
+
+SPAM = re.compile(
+    r"work(ing)? (from|at) home|earn(ed|ing|s)?\s+(up to\s+)?[$€£]|\bmade\s+[$€£]|"
+    r"[$€£]\s?[\d,]+\s*(a|per|every)\s+(hour|day|week|month)|click (here|the link|this)|"
+    r"https?://|www\.|whats\s?app|telegram|\bcrypto|bitcoin|forex|make money|extra income|"
+    r"my (aunt|uncle|friend|neighbou?r|cousin|sister|brother|mom|dad)|\bDM me\b|"
+    r"visit my|check out my|home-based|online job|\bsign up\b", re.I)
+PLANT = re.compile(r"\b(plant|factory|gigafactory|giga-factory|facility|works|site|project|"
+                   r"production line|line|mine|refinery|complex|hub)\b", re.I)
+#: Words that put a sentence inside the battery chain, by stage.
+STAGE_WORDS = (
+    ("cells", re.compile(r"\b(cells?|batter(y|ies)|gigafactory|energy[- ]storage|"
+                         r"accumulators?|GWh)\b", re.I)),
+    ("materials", re.compile(r"\b(cathode|anode|precursor|pCAM|active material)\b", re.I)),
+    ("refining", re.compile(r"\b(lithium (carbonate|hydroxide|chemicals?|extraction|"
+                            r"processing)|refin\w+|DLE|direct lithium extraction|"
+                            r"conversion|sulph?ate)\b", re.I)),
+    ("mining", re.compile(r"\b(mine|mining|spodumene|ore|deposit|brine)\b", re.I)),
+)
+STAGE_PRODUCTS = {"cells": "cells", "materials": "cathode", "refining": "lithium_chemicals",
+                  "mining": "lithium"}
+STAGE_NOUNS = {"cells": "battery cell plant", "materials": "battery materials plant",
+               "refining": "lithium chemicals plant", "mining": "mine"}
+REFERENCE = re.compile(r"^(the|this|that|its|it)\b|\b(the|this|that|its) (new )?(plant|"
+                       r"factory|gigafactory|facility|site|project|works|line|cells|"
+                       r"batteries|output|production)\b", re.I)
+#: Words before a place name that make it the plant's location ("a plant in Bolivia").
+LOCATED = re.compile(r"\b(in|at|near|outside)\s+(the\s+)?$", re.I)
+JOINT_VENTURE = re.compile(r"joint venture|\bJV\b|joint company|partnership", re.I)
+STAKE = re.compile(r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)(?:\s+(?:stake|share|"
+                   r"interest|holding))?\s+(?:in|of)\b", re.I)
+TAKEOVER = re.compile(r"\b(acquired|bought|took over|takes over|buys|acquires|"
+                      r"took control of|became the (sole|100%) owner of)\b", re.I)
+SUPPLY_FROM = re.compile(r"\b(?P<product>[a-z][a-z -]{2,40}?)\s+(?:will\s+)?(?:come|comes|came|"
+                         r"coming)?\s*(?:from|supplied by|sourced from|delivered by|"
+                         r"provided by)\s+(?:the\s+)?$", re.I)
+SUPPLY_TO = re.compile(r"\b(supply|supplies|supplied|supplying|deliver|delivers|delivered|"
+                       r"provide|provides|provided)\b", re.I)
+NEW_COMPANY = re.compile(
+    r"\b(?P<demonym>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+(?:battery\s+|cell\s+|lithium\s+|"
+    r"energy\s+|engineering\s+|construction\s+|state\s+|car\s+)?(?:company|firm|group|maker|"
+    r"manufacturer|producer|miner|start-?up|conglomerate|utility|carmaker|automaker)\s+"
+    r"(?P<name>[A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+){0,3})")
+GENERIC_STARTS = re.compile(r"^(The|This|That|It|Its|In|On|At|And|But|A|An)\b")
+
+
+@dataclass
+class Target:
+    """What a proposal is about: a registry facility or entity, or a proposed new one."""
+
+    id: str
+    kind: str  # facility or entity
+    name: str
+    matched: bool
+    score: float | None
+    country: str | None = None
+    city: str | None = None
+    stage: str | None = None
+    operator: str | None = None
+
+
+@dataclass
+class Proposal:
+    """One proposed change, with where in the article it comes from.
+
+    ``value`` is in ``unit``; ``start``/``end`` are offsets [characters] of ``sentence``
+    in the article text; ``confidence`` is the extractor's (high, medium, low);
+    ``registry`` is ``confirms``, ``conflicts`` or ``new`` with ``current`` the
+    registry's value when it conflicts.
+    """
+
+    kind: str
+    target: Target
+    field: str
+    value: object
+    unit: str | None
+    date: str | None
+    modality: str
+    sentence: str
+    start: int
+    end: int
+    confidence: str
+    detail: dict = field(default_factory=dict)
+    registry: str = "new"
+    current: object = None
+    accept: bool = False
+    writable: bool = True
+    id: str = ""
+    article: str = ""
+
+
+def is_spam(sentence: str) -> bool:
+    """Whether a sentence is spam or a come-on (money earned at home, links, contacts)."""
+    return bool(SPAM.search(sentence))
+
+
+def stage_of(text: str) -> str | None:
+    """The value-chain stage a sentence speaks of, from its words (None if none)."""
+    for stage, pattern in STAGE_WORDS:
+        if pattern.search(text):
+            return stage
+    return None
+
+
+class ArticleReader:
+    """Reads one article sentence by sentence, keeping the plant in focus."""
+
+    def __init__(self, article: Article, view: RegistryView):
+        self.article = article
+        self.view = view
+        self.focus: Target | None = None
+        self.published = numbers.parse_date(article.published)
+        self.new_targets: dict[str, Target] = {}
+        #: new plants by (operator, stage, country)
+        self.new_plants: dict[tuple, Target] = {}
+        self.proposals: list[Proposal] = []
+
+    def run(self) -> list[Proposal]:
+        for s in sentences.split(self.article.text):
+            if is_spam(s.text):
+                continue
+            self._sentence(s)
+        return self.proposals
+
+    # ---- one sentence ----
+    def _sentence(self, s: sentences.Sentence) -> None:
+        view = self.view
+        mentions = view.gaz.find(self.article.text, s.start, s.end)
+        ents = [m for m in mentions if m.kind == "entity"]
+        places = [m for m in mentions if m.kind in ("city", "country")]
+        mod = mod_.modality(s.text)
+        stage = stage_of(s.text)
+        has_plant = bool(PLANT.search(s.text))
+        quantities = numbers.quantities(s.text, s.start)
+        new_companies = self._new_companies(s)
+        target = None
+        if has_plant and (ents or places) and (stage or ents):
+            target = self._match_facility(s, ents, places, stage)
+            if target is None:
+                target = self._new_facility(s, ents, places, stage, mod, new_companies)
+        refers = self.focus is not None and (REFERENCE.search(s.text) or any(
+            e.ref == self.focus.operator for e in ents))
+        if target is None and refers and (has_plant or quantities or stage):
+            target = self.focus
+            inherited = True
+        else:
+            inherited = False
+        if target is None:
+            return
+        self.focus = target
+        conf = self._confidence(target, mod, inherited)
+        date = self._date(quantities, mod)
+        props: list[Proposal] = []
+
+        def add(kind, fld, value, unit=None, when=None, detail=None, confidence=conf):
+            props.append(Proposal(kind, target, fld, value, unit, when, mod, s.text, s.start,
+                                  s.end, confidence, detail or {}))
+
+        if not target.matched and not any(t is target for t in self.new_targets.values()):
+            self.new_targets[target.id] = target
+            add("new_facility", "facility", target.name, None, date,
+                {"stage": target.stage, "country": target.country, "city": target.city,
+                 "operator": target.operator})
+        ev = mod_.event(s.text, mod)
+        status = mod_.status_for(mod, ev)
+        # a planned start of production or construction is a date plan, not a status
+        if status and not (mod == "plan" and ev in ("operating", "construction")):
+            add("status_change", "status", status, None, date,
+                {"event": ev}, "low" if mod == "speculation" else conf)
+        for q in quantities:
+            if q.kind == "capacity":
+                basis = ("nameplate" if mod == "fact" and ev == "operating" else
+                         "planned" if mod in ("fact", "plan") else "target")
+                year = self._year_near(quantities, q) or (date or "")[:4] or None
+                add("capacity", "capacity", q.value, q.unit, year,
+                    {"basis": basis, "qualifier": q.qualifier, "text": q.text})
+            elif q.kind == "jobs":
+                add("jobs", "jobs", int(q.value), "jobs", date or self.published,
+                    {"qualifier": q.qualifier, "text": q.text})
+            elif q.kind == "capex":
+                p_detail = {"qualifier": q.qualifier, "text": q.text}
+                add("capex", "capex_musd" if q.unit == "million USD" else "capex", q.value,
+                    q.unit, date, p_detail)
+                if q.unit != "million USD":
+                    props[-1].writable = False  # no exchange rate is assumed
+        self._owners(s, ents, target, add)
+        self._supply(s, ents, target, add)
+        for name, country in new_companies:
+            eid = slug(name)
+            if eid in view.entities or eid in self.new_targets:
+                continue
+            ent = Target(eid, "entity", name, False, None, country)
+            self.new_targets[eid] = ent
+            props.append(Proposal("new_entity", ent, "entity", name, None, date, mod, s.text,
+                                  s.start, s.end, conf, {"country": country}))
+        for p in props:
+            self._keep(p)
+
+    def _keep(self, p: Proposal) -> None:
+        """Add a proposal, or where an earlier sentence proposed the same change, keep the
+        one told in the longer sentence (a headline repeats the body more briefly)."""
+        key = (p.kind, p.target.id, p.field, str(p.value), p.detail.get("owned"),
+               p.detail.get("customer"), p.unit)
+        for i, q in enumerate(self.proposals):
+            if (q.kind, q.target.id, q.field, str(q.value), q.detail.get("owned"),
+                    q.detail.get("customer"), q.unit) == key:
+                if len(p.sentence) > len(q.sentence):
+                    self.proposals[i] = p
+                return
+        self.proposals.append(p)
+
+    # ---- targets ----
+    def _match_facility(self, s, ents, places, stage) -> Target | None:
+        """The registry plant linked to a named company, in the place and stage named.
+
+        Score [0-1]: 0.5 x the company name's match score, +0.05 per further named company
+        linked to the plant, +0.3 when a named city is the plant's, +0.1 when a named
+        country is (+0.1 more when written as its location, "in Bolivia"), +0.1 when the
+        stage is named; +0.05 when the company is the operator.
+        """
+        view = self.view
+        text = self.article.text
+        cities = {m.ref for m in places if m.kind == "city"}
+        countries = {m.ref for m in places if m.kind == "country"} | {
+            m.country for m in places if m.kind == "city" and m.country}
+        located = {m.ref if m.kind == "country" else m.country for m in places
+                   if LOCATED.search(text[max(0, m.start - 12):m.start])}
+        best = None
+        for fid, linked in view.linked.items():
+            named = [e for e in ents if e.ref in linked]
+            if not named:
+                continue
+            fac = view.facilities[fid]
+            if countries and fac["country"] not in countries:
+                continue
+            if stage and fac["stage"] != stage:
+                continue
+            fac_places = " ".join(filter(None, (fac["city"], fac["region"], fac["name"])))
+            city_hit = any(c.lower() in fac_places.lower() for c in cities)
+            if cities and not city_hit and not (countries - {
+                    m.country for m in places if m.kind == "city"}):
+                continue
+            if not cities and not countries:
+                # a company named without a place: only its single plant of the stage
+                same = [f for e in named for f in view.operated.get(e.ref, [])
+                        if not stage or view.facilities[f]["stage"] == stage]
+                if same != [fid]:
+                    continue
+            score = (0.5 * max(e.score for e in named)
+                     + 0.05 * (len({e.ref for e in named}) - 1)
+                     + (0.3 if city_hit else 0.0)
+                     + (0.1 if fac["country"] in countries else 0.0)
+                     + (0.1 if fac["country"] in located else 0.0)
+                     + (0.1 if stage else 0.0)
+                     + (0.05 if any(e.ref == fac["operator"] for e in named) else 0.0))
+            if best is None or score > best[0] or (score == best[0] and fid < best[1]):
+                best = (score, fid)
+        if best is None:
+            return None
+        fac = view.facilities[best[1]]
+        return Target(best[1], "facility", fac["name"], True, round(min(best[0], 1.0), 3),
+                      fac["country"], fac["city"], fac["stage"], fac["operator"])
+
+    def _new_facility(self, s, ents, places, stage, mod, new_companies) -> Target | None:
+        """A plant the registry lacks: needs an operator, a country and a stage."""
+        if stage is None or mod_.event(s.text, mod) is None:
+            return None
+        operator = ents[0].ref if ents else None
+        op_name = ents[0].text if ents else None
+        if operator is None and new_companies:
+            op_name = new_companies[0][0]
+            operator = slug(op_name)
+        countries = [m.ref for m in places if m.kind == "country"]
+        city_m = [m for m in places if m.kind == "city"]
+        city = city_m[0].ref if city_m else self._unknown_city(s)
+        country = countries[0] if countries else (city_m[0].country if city_m else None)
+        if operator is None or country is None:
+            return None
+        place = city or self._country_name(country)
+        fid = f"{operator}-{slug(place)}"
+        if fid in self.view.facilities:
+            fac = self.view.facilities[fid]
+            return Target(fid, "facility", fac["name"], True, 0.9, fac["country"],
+                          fac["city"], fac["stage"], fac["operator"])
+        name = f"{op_name} {STAGE_NOUNS[stage]} ({place})"
+        same = self.new_plants.get((operator, stage, country))
+        if same is not None:
+            if city and same.city is None:
+                # a headline said "in Spain", the body names the town: one plant
+                same.id, same.name, same.city = fid, name, city
+                for p in self.proposals:
+                    if p.target is same and p.kind == "new_facility":
+                        p.value = name
+                        p.detail["city"] = city
+                        p.sentence, p.start, p.end = s.text, s.start, s.end
+            return same
+        target = Target(fid, "facility", name, False, None, country, city, stage, operator)
+        self.new_plants[(operator, stage, country)] = target
+        return target
+
+    def _unknown_city(self, s) -> str | None:
+        """A place the gazetteer does not know: "in Navalmoral de la Mata in Spain's ..."."""
+        m = re.search(r"\b(?:in|at|near)\s+((?:[A-Z][\w'-]+)(?:\s+(?:de|la|del|do|da|di|le|"
+                      r"sur|am|an|der|[A-Z][\w'-]+)){0,4})(?=\s*(?:,|in|near|\()\s)", s.text)
+        if not m:
+            return None
+        words = m.group(1)
+        country_names = self.view.gaz.names
+        if " ".join(w.lower() for w in words.split()) in country_names:
+            return None
+        return words
+
+    def _country_name(self, iso3: str) -> str:
+        import pycountry
+
+        c = pycountry.countries.get(alpha_3=iso3)
+        return getattr(c, "common_name", None) or (c.name if c else iso3)
+
+    def _new_companies(self, s) -> list[tuple[str, str]]:
+        from cellchain.news.gazetteer import DEMONYMS
+
+        out = []
+        for m in NEW_COMPANY.finditer(s.text):
+            country = DEMONYMS.get(m.group("demonym"))
+            name = m.group("name").rstrip(".")
+            if country is None or GENERIC_STARTS.match(name):
+                continue
+            found = self.view.gaz.find(name)
+            if found and found[0].kind == "entity":
+                continue
+            out.append((name, country))
+        return out
+
+    # ---- facts about the target ----
+    def _owners(self, s, ents, target: Target, add) -> None:
+        text = s.text
+        jv = JOINT_VENTURE.search(text)
+        owned = target.id
+        if target.matched and target.kind == "facility" and target.operator:
+            owned = target.operator  # the registry models JV equity at the operator
+        if jv:
+            clause_end = re.search(r"[,;]| with | from | and (opened|will|is|has)|$",
+                                   text[jv.end():])
+            hi = s.start + jv.end() + (clause_end.start() if clause_end else len(text))
+            lo = s.start + jv.start() - 60
+            partners = [m for m in ents if lo <= m.start < hi and m.ref != owned
+                        and m.ref != target.operator]
+            equal = re.search(r"50[/:-]50|equal (stakes|shares|parts)", text, re.I)
+            for p in partners:
+                share = 1.0 / len(partners) if equal and partners else None
+                add("owner_change", "owner", p.ref, "share" if share else None, None,
+                    {"owner_name": p.text, "owned": owned, "share": share,
+                     "match_score": p.score})
+        for m in STAKE.finditer(text):
+            before = [e for e in ents if e.end <= s.start + m.start()]
+            if not before:
+                continue
+            owner = before[-1]
+            after = [e for e in ents if e.start >= s.start + m.end()]
+            held = after[0].ref if after else owned
+            if owner.ref == held:
+                continue
+            add("owner_change", "owner", owner.ref, "share", None,
+                {"owner_name": owner.text, "owned": held,
+                 "share": float(m.group("share")) / 100, "match_score": owner.score})
+        t = TAKEOVER.search(text)
+        if t:
+            before = [e for e in ents if e.end <= s.start + t.start()]
+            after = [e for e in ents if e.start >= s.start + t.end()]
+            if before and after and before[-1].ref != after[0].ref:
+                full = re.search(r"100 ?%|full control|all of|sole owner|wholly", text, re.I)
+                add("owner_change", "owner", before[-1].ref, "share", None,
+                    {"owner_name": before[-1].text, "owned": after[0].ref,
+                     "share": 1.0 if full else None, "match_score": before[-1].score})
+
+    def _supply(self, s, ents, target: Target, add) -> None:
+        text = s.text
+        for e in ents:
+            head = text[:e.start - s.start]
+            m = SUPPLY_FROM.search(head)
+            if m and e.ref not in (target.operator, target.id):
+                product = m.group("product").strip()
+                product = re.sub(r"^(with|and|its|the|while)\s+", "", product, flags=re.I)
+                product = re.sub(r"\s+(for|to|of)\s+.*$", "", product)
+                supplier = self._supplier_site(e.ref)
+                add("supply_link", "supplier", supplier, None, None,
+                    {"supplier_name": e.text, "customer": target.id, "product": product,
+                     "match_score": e.score})
+        m = SUPPLY_TO.search(text)
+        if m:
+            before = [e for e in ents if e.end <= s.start + m.start()]
+            if before and before[0].ref not in (target.operator, target.id) and re.search(
+                    r"\bto\b", text[m.end():]):
+                add("supply_link", "supplier", self._supplier_site(before[0].ref), None,
+                    None, {"supplier_name": before[0].text, "customer": target.id,
+                           "product": None, "match_score": before[0].score})
+
+    def _supplier_site(self, entity_id: str) -> str:
+        """An entity's plant when it runs exactly one, else the entity itself."""
+        sites = self.view.operated.get(entity_id, [])
+        return sites[0] if len(sites) == 1 else entity_id
+
+    # ---- helpers ----
+    def _confidence(self, target: Target, mod: str, inherited: bool) -> str:
+        if mod in ("speculation", "negated"):
+            return "low"
+        if not target.matched:
+            return "medium" if mod in ("fact", "plan") else "low"
+        if (target.score or 0) >= 0.8 and mod in ("fact", "plan") and not inherited:
+            return "high"
+        return "medium" if mod != "considering" or (target.score or 0) >= 0.8 else "low"
+
+    def _date(self, quantities, mod) -> str | None:
+        dates = [q.value for q in quantities if q.kind == "date"]
+        if dates:
+            return max(dates, key=len)  # the most precise date in the sentence
+        return self.published if mod == "fact" else None
+
+    @staticmethod
+    def _year_near(quantities, q) -> str | None:
+        """The year written after a capacity figure ("20 GWh by 2027"), else None."""
+        later = [d for d in quantities if d.kind == "date" and d.start > q.start]
+        return later[0].value[:4] if later else None
