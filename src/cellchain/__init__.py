@@ -8,10 +8,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "production", "trade"]
+__all__ = ["__version__", "production", "trade", "news_extract"]
 
 
 def __getattr__(name: str):
+    if name == "news_extract":
+        from cellchain.news.extract import news_extract
+
+        return news_extract
     if name in ("production", "trade"):
         from cellchain import api
 

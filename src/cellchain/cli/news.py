@@ -32,6 +32,8 @@ def extract(
     source: Annotated[str | None, typer.Option(
         help="URL to cite in the overlay for the articles (default: the page's own URL, "
         "else the file).")] = None,
+    seen: Annotated[str | None, typer.Option(
+        help="Date to record as seen in the overlay, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Read news articles and propose registry changes (new plant, status, owners,
     capacity, jobs, capex, supply links), each with its sentence, offsets, modality and
@@ -43,7 +45,7 @@ def extract(
         raise InvalidInputError(f"Unknown format {fmt!r}.", "Use table, json or csv.")
     df = news_extract(files, overlay_out=overlay_out,
                       accept=accept.split(",") if accept is not None else None,
-                      source=source)
+                      source=source, seen=seen)
     if fmt == "json":
         from cellchain.cli import output as out
 

@@ -66,7 +66,10 @@ def compare(p: Proposal, view: RegistryView) -> None:
         supplier = p.value
         sup_ids = {supplier, *view.operated.get(supplier, [])}
         sup_ids |= {view.facilities[supplier]["operator"]} if supplier in view.facilities else set()
-        cust_ids = {fid, p.target.operator}
+        customer = p.detail["customer"]
+        cust_ids = {customer, *view.operated.get(customer, [])}
+        if customer in view.facilities:
+            cust_ids.add(view.facilities[customer]["operator"])
         rows = [r for r in view.tables["links"]
                 if r["supplier"] in sup_ids and r["customer"] in cust_ids]
         p.registry, p.current = ("confirms", rows[0]["product"]) if rows else ("new", None)

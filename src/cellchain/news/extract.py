@@ -74,7 +74,7 @@ def proposals_table(proposals: list[Proposal]):
 
 def news_extract(files=None, *, texts: list[str] | None = None,
                  overlay_out: str | Path | None = None, accept: list[str] | None = None,
-                 source: str | None = None, today: str | None = None, stdin=None):
+                 source: str | None = None, seen: str | None = None, stdin=None):
     """Propose registry changes from news articles.
 
     Parameters
@@ -92,7 +92,7 @@ def news_extract(files=None, *, texts: list[str] | None = None,
     source : str, optional
         URL to cite for every article in the overlay (default: each article's own URL,
         else its file).
-    today : str, optional
+    seen : str, optional
         ``seen`` date of overlay rows (YYYY-MM-DD; default today).
 
     Returns
@@ -114,7 +114,7 @@ def news_extract(files=None, *, texts: list[str] | None = None,
     if accept is not None:
         apply_choice(proposals, accept)
     if overlay_out is not None:
-        write_overlay(proposals, articles, overlay_out, view, source, today)
+        write_overlay(proposals, articles, overlay_out, view, source, seen)
     return proposals_table(proposals)
 
 
@@ -132,7 +132,7 @@ def apply_choice(proposals: list[Proposal], accept: list[str]) -> None:
                                    or p.id in wanted)
 
 
-def write_overlay(proposals, articles, folder, view=None, source=None, today=None):
+def write_overlay(proposals, articles, folder, view=None, source=None, seen=None):
     """Write the accepted proposals as overlay CSVs into ``folder``; the files written."""
     from cellchain.news import overlay
 
@@ -145,4 +145,12 @@ def write_overlay(proposals, articles, folder, view=None, source=None, today=Non
                 f"Article {a.source} has no URL to cite in the overlay.",
                 "Give --source URL (the page the text came from).")
         sources[a.source] = url
-    return overlay.write(overlay.rows_for(proposals, view, sources, today), Path(folder))
+    if seen is not None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(seen)
+        except ValueError:
+            raise InvalidInputError(f"Seen date {seen!r} is not YYYY-MM-DD.",
+                                    "For example --seen 2026-12-03.") from None
+    return overlay.write(overlay.rows_for(proposals, view, sources, seen), Path(folder))

@@ -94,7 +94,9 @@ class Gazetteer:
     single_words: dict[str, list[str]] = field(default_factory=dict)
     exact: set[str] = field(default_factory=set)
 
-    def add(self, kind: str, ref: str, name: str) -> None:
+    def add(self, kind: str, ref: str, name: str, curated: bool = False) -> None:
+        """Index ``name`` for ``(kind, ref)``; a derived entity name made only of generic
+        words is skipped unless ``curated`` (listed in aliases.csv)."""
         name = name.strip()
         if not name:
             return
@@ -105,7 +107,7 @@ class Gazetteer:
         words = fold_words(name)
         if not words or len(words) > MAX_WORDS:
             return
-        if kind == "entity" and all(w in GENERIC for w in words):
+        if kind == "entity" and not curated and all(w in GENERIC for w in words):
             return
         for key in {" ".join(words), "".join(words)}:
             bucket = self.names.setdefault(key, [])
@@ -256,7 +258,7 @@ def build(entities: dict[str, dict], facilities: dict[str, dict]) -> Gazetteer:
     with open(aliases_file(), newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["id"] in entities:
-                g.add("entity", row["id"], row["alias"])
+                g.add("entity", row["id"], row["alias"], curated=True)
     countries = country_names()
     for fac in sorted(facilities.values(), key=lambda f: f["id"]):
         for fld in ("city", "region"):

@@ -49,8 +49,9 @@ EVENTS = (
     ("idle", re.compile(r"\b(halted|halts|suspended|suspends|paused|idled|mothballed|"
                         r"stopped (production|work))\b", re.I)),
     ("operating", re.compile(
-        r"\b(opened|opens|inaugurat\w*|launched|(started|began|begun|starts|begins) "
-        r"(serial |mass |commercial )?(production|operations?|operating|manufacturing|"
+        r"\b(opened|opens|inaugurat\w*|launched|(started|began|begun|starts|begins|"
+        r"restarted|resumed) (\w+ )?(serial |mass |commercial |trial )?(production|"
+        r"operations?|operating|manufacturing|"
         r"making|output)|commissioned|came on stream|in operation|rolled off|first "
         r"(cells|batteries) (came|rolled)|now produces|is operating|opening)\b", re.I)),
     ("construction", re.compile(

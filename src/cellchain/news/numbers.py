@@ -50,7 +50,7 @@ MONEY = re.compile(r"(?P<cur>US\$|\$|€|£|¥|USD|EUR|RUB|RMB|CNY)\s?" + NUM + 
                    r"CNY|RMB)\b", re.I)
 PEOPLE = re.compile(NUM + r"(?P<new>\s+new)?\s+(?P<what>(?:direct\s+|permanent\s+|full-time\s+)?"
                     r"(?:jobs|workers|employees|people|staff|positions|workplaces))\b", re.I)
-YEAR = re.compile(r"(?<![\d,.$€£])\b(?P<year>19[6-9]\d|20[0-4]\d)\b(?![\d,]|\s*(?:tonnes|"
+YEAR = re.compile(r"(?<![\d,.$€£])\b(?P<year>19[6-9]\d|20[0-4]\d)\b(?!\d|,\d|\s*(?:tonnes|"
                   r"tons|GWh|MWh|jobs|workers|people|employees|%|per))")
 FULL_DATE = re.compile(
     r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[A-Z][a-z]{2,8})\.?,?\s+(?P<y1>(?:19|20)\d\d)|"

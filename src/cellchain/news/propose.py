@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from cellchain.news import modality as mod_
 from cellchain.news import numbers, sentences
+from cellchain.news.gazetteer import DEMONYMS
 from cellchain.news.read import Article
 from cellchain.news.view import RegistryView, slug
 
@@ -27,8 +28,9 @@ SPAM = re.compile(
     r"https?://|www\.|whats\s?app|telegram|\bcrypto|bitcoin|forex|make money|extra income|"
     r"my (aunt|uncle|friend|neighbou?r|cousin|sister|brother|mom|dad)|\bDM me\b|"
     r"visit my|check out my|home-based|online job|\bsign up\b", re.I)
-PLANT = re.compile(r"\b(plant|factory|gigafactory|giga-factory|facility|works|site|project|"
-                   r"production line|line|mine|refinery|complex|hub)\b", re.I)
+PLANT = re.compile(r"\b(plants?|factory|factories|gigafactory|gigafactories|giga-factory|"
+                   r"facility|facilities|works|site|project|production lines?|lines?|mines?|"
+                   r"refinery|refineries|complex|hub)\b", re.I)
 #: Words that put a sentence inside the battery chain, by stage.
 STAGE_WORDS = (
     ("cells", re.compile(r"\b(cells?|batter(y|ies)|gigafactory|energy[- ]storage|"
@@ -59,7 +61,8 @@ SUPPLY_FROM = re.compile(r"\b(?P<product>[a-z][a-z -]{2,40}?)\s+(?:will\s+)?(?:c
 SUPPLY_TO = re.compile(r"\b(supply|supplies|supplied|supplying|deliver|delivers|delivered|"
                        r"provide|provides|provided)\b", re.I)
 NEW_COMPANY = re.compile(
-    r"\b(?P<demonym>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+(?:battery\s+|cell\s+|lithium\s+|"
+    r"\b(?P<demonym>" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\s+"
+    r"(?:battery\s+|cell\s+|lithium\s+|"
     r"energy\s+|engineering\s+|construction\s+|state\s+|car\s+)?(?:company|firm|group|maker|"
     r"manufacturer|producer|miner|start-?up|conglomerate|utility|carmaker|automaker)\s+"
     r"(?P<name>[A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+){0,3})")
@@ -156,7 +159,9 @@ class ArticleReader:
         quantities = numbers.quantities(s.text, s.start)
         new_companies = self._new_companies(s)
         target = None
-        if has_plant and (ents or places) and (stage or ents):
+        about_plant = has_plant or mod_.event(s.text, mod) is not None or any(
+            q.kind != "date" for q in quantities)
+        if about_plant and (ents or places) and (stage or ents):
             target = self._match_facility(s, ents, places, stage)
             if target is None:
                 target = self._new_facility(s, ents, places, stage, mod, new_companies)
@@ -339,8 +344,6 @@ class ArticleReader:
         return getattr(c, "common_name", None) or (c.name if c else iso3)
 
     def _new_companies(self, s) -> list[tuple[str, str]]:
-        from cellchain.news.gazetteer import DEMONYMS
-
         out = []
         for m in NEW_COMPANY.finditer(s.text):
             country = DEMONYMS.get(m.group("demonym"))
@@ -411,11 +414,17 @@ class ArticleReader:
         m = SUPPLY_TO.search(text)
         if m:
             before = [e for e in ents if e.end <= s.start + m.start()]
-            if before and before[0].ref not in (target.operator, target.id) and re.search(
-                    r"\bto\b", text[m.end():]):
-                add("supply_link", "supplier", self._supplier_site(before[0].ref), None,
-                    None, {"supplier_name": before[0].text, "customer": target.id,
-                           "product": None, "match_score": before[0].score})
+            to = re.search(r"\bto\b", text[m.end():])
+            after = [e for e in ents if to and e.start >= s.start + m.end() + to.end()]
+            if before:
+                seller = before[-1].ref
+                supplier = (target.id if seller in (target.operator, target.id)
+                            else self._supplier_site(seller))
+                customer = after[0].ref if after else target.id
+                if supplier != customer and customer != target.operator:
+                    add("supply_link", "supplier", supplier, None, None,
+                        {"supplier_name": before[-1].text, "customer": customer,
+                         "product": None, "match_score": before[-1].score})
 
     def _supplier_site(self, entity_id: str) -> str:
         """An entity's plant when it runs exactly one, else the entity itself."""
