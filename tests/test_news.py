@@ -326,3 +326,50 @@ def test_docs_examples_exist():
         assert f"docs/examples/{name}" in text
         assert (EXAMPLES / name).is_file()
     assert Path(EXAMPLES / "news-overlay" / "facilities.csv").is_file()
+
+
+def test_python_example_in_docs_runs(warehouse, monkeypatch, capsys):
+    import re
+
+    monkeypatch.chdir(REPO)
+    blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "news.md").read_text("utf-8"),
+                        flags=re.S)
+    assert blocks
+    for body in blocks:
+        exec(compile(body, "docs/news.md", "exec"), {})
+    assert "rosatom-bolivia-cells" in capsys.readouterr().out
+
+
+# ---- dashboard API --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(warehouse):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from cellchain.dashboard.app import create_app
+
+    return TestClient(create_app())
+
+
+def test_dashboard_news_api(client):
+    text = (EXAMPLES / "liotech-opening.txt").read_text("utf-8")
+    res = client.post("/api/news/extract", json={"text": text})
+    assert res.status_code == 200
+    data = res.json()
+    assert {p["kind"] for p in data["proposals"]} >= {"status_change", "supply_link"}
+    for p in data["proposals"]:
+        assert data["text"][p["start"]:p["end"]] == p["sentence"]
+    # no URL in a pasted text and none given: the overlay cannot cite it
+    res = client.post("/api/news/overlay", json={"text": text, "accept": ["a1-p1"]})
+    assert res.status_code == 400 and "no URL" in res.json()["error"]
+    res = client.post("/api/news/overlay", json={"text": text, "accept": ["a1-p1"],
+                                                 "source": "https://example.org/liotech"})
+    assert res.status_code == 200 and res.headers["content-type"] == "application/zip"
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(res.content)) as zf:
+        assert zf.namelist() == ["status.csv"]
+    assert client.post("/api/news/extract", json={"text": ""}).status_code == 422
+    assert client.post("/api/news/extract", json={"text": "x", "extra": 1}).status_code == 422
+    assert client.get("/news").status_code == 200

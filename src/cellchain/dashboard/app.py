@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cellchain.chain.model import YEARS
+from cellchain.dashboard import news as news_page
 from cellchain.errors import CellchainError, TooLargeError, UnknownValueError
 from cellchain.report import assets, content, figures
 
@@ -96,6 +97,8 @@ def create_app():
         return year if year is not None else DEFAULT_YEAR  # Query bounds it to YEARS
 
     Year = Query(None, ge=YEARS[0], le=YEARS[1], description="calendar year")
+
+    app.include_router(news_page.router(_LOCK, templates))
 
     # -- static assets, served from the package only (no directory listing, no paths) --
     @app.get("/static/plotly.min.js", include_in_schema=False)
