@@ -373,3 +373,23 @@ def test_dashboard_news_api(client):
     assert client.post("/api/news/extract", json={"text": ""}).status_code == 422
     assert client.post("/api/news/extract", json={"text": "x", "extra": 1}).status_code == 422
     assert client.get("/news").status_code == 200
+
+
+_SENTENCES = [s for p in ARTICLES for s in p.read_text("utf-8").splitlines() if s.strip()]
+
+
+@given(st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=8),
+       st.sampled_from(["\n", " ", "\n\n"]))
+def test_any_mix_of_corpus_lines_keeps_offsets_and_accepts_honestly(view, lines, sep):
+    """Shuffled article lines never break extraction: offsets hold, negated and
+    speculative proposals are never accepted, considering never yields construction."""
+    from cellchain.news.extract import extract_article
+    from cellchain.news.read import parse
+
+    article = parse(sep.join(lines), "mix.txt", kind="text")
+    for p in extract_article(article, view):
+        assert article.text[p.start:p.end] == p.sentence
+        assert not (p.accept and p.modality in ("negated", "speculation"))
+        if p.kind == "status_change" and p.modality in ("considering", "speculation"):
+            assert p.value == "considered"
+        assert p.registry in ("confirms", "conflicts", "new")

@@ -45,9 +45,14 @@ STAGE_PRODUCTS = {"cells": "cells", "materials": "cathode", "refining": "lithium
                   "mining": "lithium"}
 STAGE_NOUNS = {"cells": "battery cell plant", "materials": "battery materials plant",
                "refining": "lithium chemicals plant", "mining": "mine"}
-REFERENCE = re.compile(r"^(the|this|that|its|it)\b|\b(the|this|that|its) (new )?(plant|"
+REFERENCE = re.compile(r"^(its?|they|there)\b|\b(the|this|that|its) ([\w-]+ ){0,2}(plant|"
                        r"factory|gigafactory|facility|site|project|works|line|cells|"
-                       r"batteries|output|production)\b", re.I)
+                       r"batteries|output|production)\b|\bthe (\w+ )?(company|firm|group|"
+                       r"investor|operator)\b", re.I)
+#: Words that say a plant is another one than those the company has ("a second plant").
+ANOTHER = re.compile(r"\b(a|its) (second|third|fourth|fifth|another|further) (battery |cell )?"
+                     r"(plant|factory|gigafactory|facility)|\banother (plant|factory|gigafactory)",
+                     re.I)
 #: Words before a place name that make it the plant's location ("a plant in Bolivia").
 LOCATED = re.compile(r"\b(in|at|near|outside)\s+(the\s+)?$", re.I)
 JOINT_VENTURE = re.compile(r"joint venture|\bJV\b|joint company|partnership", re.I)
@@ -114,6 +119,11 @@ class Proposal:
     article: str = ""
 
 
+def _known(p: Proposal) -> int:
+    """How many details a proposal states (a stated share beats none)."""
+    return sum(v is not None for v in p.detail.values())
+
+
 def is_spam(sentence: str) -> bool:
     """Whether a sentence is spam or a come-on (money earned at home, links, contacts)."""
     return bool(SPAM.search(sentence))
@@ -159,29 +169,34 @@ class ArticleReader:
         quantities = numbers.quantities(s.text, s.start)
         new_companies = self._new_companies(s)
         target = None
-        about_plant = has_plant or mod_.event(s.text, mod) is not None or any(
-            q.kind != "date" for q in quantities)
+        figures = any(q.kind != "date" for q in quantities)
+        about_plant = has_plant or mod_.event(s.text, mod) is not None or figures
         if about_plant and (ents or places) and (stage or ents):
-            target = self._match_facility(s, ents, places, stage)
+            if not ANOTHER.search(s.text):
+                target = self._match_facility(s, ents, places, stage,
+                                              unique=not (has_plant or stage))
             if target is None:
                 target = self._new_facility(s, ents, places, stage, mod, new_companies)
-        refers = self.focus is not None and (REFERENCE.search(s.text) or any(
-            e.ref == self.focus.operator for e in ents))
-        if target is None and refers and (has_plant or quantities or stage):
-            target = self.focus
-            inherited = True
-        else:
-            inherited = False
+        inherited = False
+        if target is None and self.focus is not None:
+            holding = bool(JOINT_VENTURE.search(s.text) or STAKE.search(s.text)
+                           or TAKEOVER.search(s.text))
+            by_name = any(e.ref in (self.focus.operator, self.focus.id) for e in ents) and (
+                has_plant or stage or quantities or holding)
+            by_reference = bool(REFERENCE.search(s.text)) and (has_plant or stage or figures)
+            if by_name or by_reference:
+                target, inherited = self.focus, True
         if target is None:
+            company = self._owned_entity(s, ents)
+            if company is not None:  # a holding between companies: owners only
+                self._owners(s, ents, company, self._adder(s, company, mod, "medium"))
             return
         self.focus = target
         conf = self._confidence(target, mod, inherited)
         date = self._date(quantities, mod)
         props: list[Proposal] = []
 
-        def add(kind, fld, value, unit=None, when=None, detail=None, confidence=conf):
-            props.append(Proposal(kind, target, fld, value, unit, when, mod, s.text, s.start,
-                                  s.end, confidence, detail or {}))
+        add = self._adder(s, target, mod, conf, props)
 
         if not target.matched and not any(t is target for t in self.new_targets.values()):
             self.new_targets[target.id] = target
@@ -231,19 +246,48 @@ class ArticleReader:
         for i, q in enumerate(self.proposals):
             if (q.kind, q.target.id, q.field, str(q.value), q.detail.get("owned"),
                     q.detail.get("customer"), q.unit) == key:
-                if len(p.sentence) > len(q.sentence):
+                if (len(p.sentence), _known(p)) > (len(q.sentence), _known(q)):
                     self.proposals[i] = p
                 return
         self.proposals.append(p)
 
     # ---- targets ----
-    def _match_facility(self, s, ents, places, stage) -> Target | None:
+    def _adder(self, s, target: Target, mod: str, conf: str, props: list | None = None):
+        """A function adding a proposal about ``target`` from sentence ``s`` to ``props``
+        (default: straight to the article's proposals)."""
+
+        def add(kind, fld, value, unit=None, when=None, detail=None, confidence=conf):
+            p = Proposal(kind, target, fld, value, unit, when, mod, s.text, s.start, s.end,
+                         confidence, detail or {})
+            if props is None:
+                self._keep(p)
+            else:
+                props.append(p)
+
+        return add
+
+    def _owned_entity(self, s, ents) -> Target | None:
+        """For "A holds 50% of B" or "A acquired B" about companies: B, the entity."""
+        if len({e.ref for e in ents}) < 2:
+            return None
+        m = STAKE.search(s.text) or TAKEOVER.search(s.text)
+        if not m:
+            return None
+        after = [e for e in ents if e.start >= s.start + m.end()]
+        if not after:
+            return None
+        ent = self.view.entities[after[0].ref]
+        return Target(after[0].ref, "entity", ent["name"], True, after[0].score,
+                      ent["country"])
+
+    def _match_facility(self, s, ents, places, stage, unique=False) -> Target | None:
         """The registry plant linked to a named company, in the place and stage named.
 
-        Score [0-1]: 0.5 x the company name's match score, +0.05 per further named company
-        linked to the plant, +0.3 when a named city is the plant's, +0.1 when a named
-        country is (+0.1 more when written as its location, "in Bolivia"), +0.1 when the
-        stage is named; +0.05 when the company is the operator.
+        With ``unique`` (the sentence names no plant and no stage), only a company's single
+        plant in the place named counts. Score [0-1]: 0.5 x the company name's match score,
+        +0.05 per further named company linked to the plant, +0.3 when a named city is the
+        plant's, +0.1 when a named country is (+0.1 more when written as its location, "in
+        Bolivia"), +0.1 when the stage is named; +0.05 when the company is the operator.
         """
         view = self.view
         text = self.article.text
@@ -253,6 +297,7 @@ class ArticleReader:
         located = {m.ref if m.kind == "country" else m.country for m in places
                    if LOCATED.search(text[max(0, m.start - 12):m.start])}
         best = None
+        candidates = 0
         for fid, linked in view.linked.items():
             named = [e for e in ents if e.ref in linked]
             if not named:
@@ -280,9 +325,12 @@ class ArticleReader:
                      + (0.1 if fac["country"] in located else 0.0)
                      + (0.1 if stage else 0.0)
                      + (0.05 if any(e.ref == fac["operator"] for e in named) else 0.0))
+            candidates += 1
             if best is None or score > best[0] or (score == best[0] and fid < best[1]):
                 best = (score, fid)
-        if best is None:
+        if best is None or (unique and candidates > 1):
+            # without a word for a plant, a company's news is about one of its plants
+            # only when it has just one there
             return None
         fac = view.facilities[best[1]]
         return Target(best[1], "facility", fac["name"], True, round(min(best[0], 1.0), 3),
@@ -361,10 +409,12 @@ class ArticleReader:
         text = s.text
         jv = JOINT_VENTURE.search(text)
         owned = target.id
+        if target.kind == "entity" and not target.matched:
+            return  # a new company: its owners are not read
         if target.matched and target.kind == "facility" and target.operator:
             owned = target.operator  # the registry models JV equity at the operator
         if jv:
-            clause_end = re.search(r"[,;]| with | from | and (opened|will|is|has)|$",
+            clause_end = re.search(r"[,;.]| from | and (opened|will|is|has)|$",
                                    text[jv.end():])
             hi = s.start + jv.end() + (clause_end.start() if clause_end else len(text))
             lo = s.start + jv.start() - 60
@@ -373,7 +423,7 @@ class ArticleReader:
             equal = re.search(r"50[/:-]50|equal (stakes|shares|parts)", text, re.I)
             for p in partners:
                 share = 1.0 / len(partners) if equal and partners else None
-                add("owner_change", "owner", p.ref, "share" if share else None, None,
+                add("owner_change", "owner", p.ref, None, None,
                     {"owner_name": p.text, "owned": owned, "share": share,
                      "match_score": p.score})
         for m in STAKE.finditer(text):
@@ -385,7 +435,7 @@ class ArticleReader:
             held = after[0].ref if after else owned
             if owner.ref == held:
                 continue
-            add("owner_change", "owner", owner.ref, "share", None,
+            add("owner_change", "owner", owner.ref, None, None,
                 {"owner_name": owner.text, "owned": held,
                  "share": float(m.group("share")) / 100, "match_score": owner.score})
         t = TAKEOVER.search(text)
@@ -394,7 +444,7 @@ class ArticleReader:
             after = [e for e in ents if e.start >= s.start + t.end()]
             if before and after and before[-1].ref != after[0].ref:
                 full = re.search(r"100 ?%|full control|all of|sole owner|wholly", text, re.I)
-                add("owner_change", "owner", before[-1].ref, "share", None,
+                add("owner_change", "owner", before[-1].ref, None, None,
                     {"owner_name": before[-1].text, "owned": after[0].ref,
                      "share": 1.0 if full else None, "match_score": before[-1].score})
 
