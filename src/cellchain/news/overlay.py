@@ -127,8 +127,10 @@ def write(rows: dict[str, list[dict]], folder: Path) -> list[Path]:
     if not folder.parent.is_dir():
         raise InvalidInputError(f"Folder {folder.parent} does not exist.",
                                 "Create it first or choose another --overlay-out.")
+    created = not folder.exists()
     folder.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".news-overlay-", dir=folder))
+    done = False
     try:
         changed = []
         for table in sorted({*OVERLAY_TABLES, *(p.stem for p in folder.glob("*.csv"))}):
@@ -152,9 +154,12 @@ def write(rows: dict[str, list[dict]], folder: Path) -> list[Path]:
             target = folder / f"{table}.csv"
             os.replace(staging / f"{table}.csv", target)
             written.append(target)
+        done = True
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            shutil.rmtree(folder, ignore_errors=True)  # leave no empty folder behind
 
 
 def _merge(path: Path, table: str, new: list[dict]) -> None:

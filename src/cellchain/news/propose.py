@@ -194,6 +194,7 @@ class ArticleReader:
         self.focus = target
         conf = self._confidence(target, mod, inherited)
         date = self._date(quantities, mod)
+        stated = any(q.kind == "date" for q in quantities)
         props: list[Proposal] = []
 
         add = self._adder(s, target, mod, conf, props)
@@ -227,6 +228,9 @@ class ArticleReader:
                     props[-1].writable = False  # no exchange rate is assumed
         self._owners(s, ents, target, add)
         self._supply(s, ents, target, add)
+        for p in props:
+            if p.date is not None and p.kind != "capacity":
+                p.detail.setdefault("date_from", "sentence" if stated else "published")
         for name, country in new_companies:
             eid = slug(name)
             if eid in view.entities or eid in self.new_targets:
@@ -492,9 +496,11 @@ class ArticleReader:
         return "medium" if mod != "considering" or (target.score or 0) >= 0.8 else "low"
 
     def _date(self, quantities, mod) -> str | None:
+        """The most precise date the sentence states; for a statement of fact without
+        one, the article's publication date (the proposal's ``date_from`` says which)."""
         dates = [q.value for q in quantities if q.kind == "date"]
         if dates:
-            return max(dates, key=len)  # the most precise date in the sentence
+            return max(dates, key=len)
         return self.published if mod == "fact" else None
 
     @staticmethod
