@@ -393,3 +393,15 @@ def test_any_mix_of_corpus_lines_keeps_offsets_and_accepts_honestly(view, lines,
         if p.kind == "status_change" and p.modality in ("considering", "speculation"):
             assert p.value == "considered"
         assert p.registry in ("confirms", "conflicts", "new")
+
+
+def test_overlay_that_would_not_validate_writes_nothing(cli, warehouse, tmp_path):
+    """Accepting a stake the registry already holds would count it twice (150 %): the
+    overlay is refused with one line and no folder is left behind."""
+    res = cli("news", "extract", str(CORPUS / "company-news-traps.txt"), "--accept", "all",
+              "--source", "https://example.org/brief", "--overlay-out", "o", "--format",
+              "json", cwd=tmp_path)
+    assert res.returncode == 1
+    assert "would not validate" in res.stderr and "add up to" in res.stderr
+    assert res.stderr.count("\n") == 1 and res.stdout == ""
+    assert not (tmp_path / "o").exists()
