@@ -232,6 +232,7 @@ def test_overlay_validates_and_changes_facility_show(cli, warehouse, tmp_path):
     assert fac["status"] == "construction" and fac["operator"] == "aesc"
     assert fac["capacity"]["value"] == 30 and fac["capacity"]["unit"] == "GWh/yr"
     assert (fac["jobs"], fac["capex_musd"]) == (900, 1100)
+    assert fac["chemistry"] == ["LFP"]  # "lithium iron phosphate cells", a later sentence
     from datetime import date
 
     for path in overlay.glob("*.csv"):

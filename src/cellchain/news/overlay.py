@@ -57,6 +57,7 @@ def rows_for(proposals: list[Proposal], view: RegistryView, sources: dict[str, s
             facilities[t.id] = {
                 "id": t.id, "name": t.name, "stage": t.stage,
                 "products": STAGE_PRODUCTS[t.stage], "country": t.country, "city": t.city,
+                "chemistry": ";".join(p.detail.get("chemistry") or []) or None,
                 "operator": t.operator, **common(p)}
     for p in chosen:
         t = p.target

@@ -41,6 +41,13 @@ STAGE_WORDS = (
                             r"conversion|sulph?ate)\b", re.I)),
     ("mining", re.compile(r"\b(mine|mining|spodumene|ore|deposit|brine)\b", re.I)),
 )
+#: Cell and cathode chemistries an article may name [registry chemistry ids].
+CHEMISTRY_WORDS = (("LFP", re.compile(r"\bLFP\b|lithium[- ]iron[- ]phosphate", re.I)),
+                   ("LMFP", re.compile(r"\bLMFP\b|lithium[- ]manganese[- ]iron[- ]phosphate",
+                                       re.I)),
+                   ("NMC", re.compile(r"\bN[CM]M\d*\b|nickel[- ]manganese[- ]cobalt", re.I)),
+                   ("NCA", re.compile(r"\bNCA\b|nickel[- ]cobalt[- ]alumin", re.I)),
+                   ("sodium_ion", re.compile(r"sodium[- ]ion", re.I)))
 STAGE_PRODUCTS = {"cells": "cells", "materials": "cathode", "refining": "lithium_chemicals",
                   "mining": "lithium"}
 STAGE_NOUNS = {"cells": "battery cell plant", "materials": "battery materials plant",
@@ -241,6 +248,18 @@ class ArticleReader:
                                   s.start, s.end, conf, {"country": country}))
         for p in props:
             self._keep(p)
+        if not target.matched:
+            self._note_chemistry(target, s.text)
+
+    def _note_chemistry(self, target: Target, text: str) -> None:
+        """Chemistries named in a sentence about a new plant go on its proposal."""
+        named = [chem for chem, pattern in CHEMISTRY_WORDS if pattern.search(text)]
+        if not named:
+            return
+        for p in self.proposals:
+            if p.target is target and p.kind == "new_facility":
+                have = p.detail.get("chemistry") or []
+                p.detail["chemistry"] = have + [c for c in named if c not in have]
 
     def _keep(self, p: Proposal) -> None:
         """Add a proposal, or where an earlier sentence proposed the same change, keep the
