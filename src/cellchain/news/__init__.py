@@ -3,9 +3,11 @@
 Modules, each with one job: :mod:`read` (text, Markdown, HTML; boilerplate removal),
 :mod:`sentences` (splitting with offsets), :mod:`gazetteer` (names from the registry and
 the country list), :mod:`numbers` (capacity, capex, jobs, dates), :mod:`modality` (fact,
-plan, considering, speculation, negated), :mod:`propose` (proposals), :mod:`compare`
-(confirms / conflicts / new), :mod:`overlay` (accepted proposals as overlay CSVs) and
-:mod:`extract` (the API, :func:`news_extract`).
+plan, considering, speculation, negated), :mod:`relations` (owners, supply links, new
+companies), :mod:`records` (the Target and Proposal records), :mod:`propose` (reading
+sentences into proposals), :mod:`compare` (confirms / conflicts / new), :mod:`overlay`
+(accepted proposals as overlay CSVs), :mod:`view` (the registry as the extractor reads
+it) and :mod:`extract` (the API, :func:`news_extract`).
 """
 
 from __future__ import annotations

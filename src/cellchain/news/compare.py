@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from cellchain import units
-from cellchain.news.propose import Proposal
+from cellchain.news.records import Proposal
 from cellchain.news.view import RegistryView
 
 #: Relative difference [fraction] within which two figures are the same: capacities and

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from cellchain.errors import InvalidInputError
 from cellchain.news import compare as compare_mod
-from cellchain.news.propose import ArticleReader, Proposal
+from cellchain.news.propose import ArticleReader
 from cellchain.news.read import Article, parse, read_path
+from cellchain.news.records import Proposal
 from cellchain.news.view import RegistryView
 
 #: Modalities whose proposals are accepted by default (negated and speculation are shown

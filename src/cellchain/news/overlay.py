@@ -20,7 +20,8 @@ from pathlib import Path
 from cellchain import schema
 from cellchain.errors import InvalidInputError, ValidationError
 from cellchain.io import registry
-from cellchain.news.propose import STAGE_PRODUCTS, Proposal
+from cellchain.news.propose import STAGE_PRODUCTS
+from cellchain.news.records import Proposal
 from cellchain.news.view import RegistryView
 
 OVERLAY_TABLES = ("entities", "facilities", "status", "capacity", "ownership", "links")

@@ -11,12 +11,12 @@ its modality and event, its numbers, its ownership and supply phrases, and turn 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from cellchain.news import modality as mod_
 from cellchain.news import numbers, sentences
-from cellchain.news.gazetteer import DEMONYMS
+from cellchain.news import relations as rel
 from cellchain.news.read import Article
+from cellchain.news.records import Proposal, Target, known
 from cellchain.news.view import RegistryView, slug
 
 KINDS = ("new_facility", "status_change", "owner_change", "capacity", "jobs", "capex",
@@ -62,73 +62,7 @@ ANOTHER = re.compile(r"\b(a|its) (second|third|fourth|fifth|another|further) (ba
                      re.I)
 #: Words before a place name that make it the plant's location ("a plant in Bolivia").
 LOCATED = re.compile(r"\b(in|at|near|outside)\s+(the\s+)?$", re.I)
-JOINT_VENTURE = re.compile(r"joint venture|\bJV\b|joint company|partnership", re.I)
-STAKE = re.compile(r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)(?:\s+(?:stake|share|"
-                   r"interest|holding))?\s+(?:in|of)\b", re.I)
-TAKEOVER = re.compile(r"\b(acquired|bought|took over|takes over|buys|acquires|"
-                      r"took control of|became the (sole|100%) owner of)\b", re.I)
-SUPPLY_FROM = re.compile(r"\b(?P<product>[a-z][a-z -]{2,40}?)\s+(?:will\s+)?(?:come|comes|came|"
-                         r"coming)?\s*(?:from|supplied by|sourced from|delivered by|"
-                         r"provided by)\s+(?:the\s+)?$", re.I)
-SUPPLY_TO = re.compile(r"\b(supply|supplies|supplied|supplying|deliver|delivers|delivered|"
-                       r"provide|provides|provided)\b", re.I)
-NEW_COMPANY = re.compile(
-    r"\b(?P<demonym>" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\s+"
-    r"(?:battery\s+|cell\s+|lithium\s+|"
-    r"energy\s+|engineering\s+|construction\s+|state\s+|car\s+)?(?:company|firm|group|maker|"
-    r"manufacturer|producer|miner|start-?up|conglomerate|utility|carmaker|automaker)\s+"
-    r"(?P<name>[A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+){0,3})")
-GENERIC_STARTS = re.compile(r"^(The|This|That|It|Its|In|On|At|And|But|A|An)\b")
 
-
-@dataclass
-class Target:
-    """What a proposal is about: a registry facility or entity, or a proposed new one."""
-
-    id: str
-    kind: str  # facility or entity
-    name: str
-    matched: bool
-    score: float | None
-    country: str | None = None
-    city: str | None = None
-    stage: str | None = None
-    operator: str | None = None
-
-
-@dataclass
-class Proposal:
-    """One proposed change, with where in the article it comes from.
-
-    ``value`` is in ``unit``; ``start``/``end`` are offsets [characters] of ``sentence``
-    in the article text; ``confidence`` is the extractor's (high, medium, low);
-    ``registry`` is ``confirms``, ``conflicts`` or ``new`` with ``current`` the
-    registry's value when it conflicts.
-    """
-
-    kind: str
-    target: Target
-    field: str
-    value: object
-    unit: str | None
-    date: str | None
-    modality: str
-    sentence: str
-    start: int
-    end: int
-    confidence: str
-    detail: dict = field(default_factory=dict)
-    registry: str = "new"
-    current: object = None
-    accept: bool = False
-    writable: bool = True
-    id: str = ""
-    article: str = ""
-
-
-def _known(p: Proposal) -> int:
-    """How many details a proposal states (a stated share beats none)."""
-    return sum(v is not None for v in p.detail.values())
 
 
 def is_spam(sentence: str) -> bool:
@@ -174,7 +108,7 @@ class ArticleReader:
         stage = stage_of(s.text)
         has_plant = bool(PLANT.search(s.text))
         quantities = numbers.quantities(s.text, s.start)
-        new_companies = self._new_companies(s)
+        new_companies = rel.new_companies(self.view, s)
         target = None
         figures = any(q.kind != "date" for q in quantities)
         about_plant = has_plant or mod_.event(s.text, mod) is not None or figures
@@ -186,17 +120,17 @@ class ArticleReader:
                 target = self._new_facility(s, ents, places, stage, mod, new_companies)
         inherited = False
         if target is None and self.focus is not None:
-            holding = bool(JOINT_VENTURE.search(s.text) or STAKE.search(s.text)
-                           or TAKEOVER.search(s.text))
+            holding = bool(rel.JOINT_VENTURE.search(s.text) or rel.STAKE.search(s.text)
+                           or rel.TAKEOVER.search(s.text))
             by_name = any(e.ref in (self.focus.operator, self.focus.id) for e in ents) and (
                 has_plant or stage or quantities or holding)
             by_reference = bool(REFERENCE.search(s.text)) and (has_plant or stage or figures)
             if by_name or by_reference:
                 target, inherited = self.focus, True
         if target is None:
-            company = self._owned_entity(s, ents)
+            company = rel.owned_entity(self.view, s, ents)
             if company is not None:  # a holding between companies: owners only
-                self._owners(s, ents, company, self._adder(s, company, mod, "medium"))
+                rel.owners(s, ents, company, self._adder(s, company, mod, "medium"))
             return
         self.focus = target
         conf = self._confidence(target, mod, inherited)
@@ -233,8 +167,8 @@ class ArticleReader:
                     q.unit, date, p_detail)
                 if q.unit != "million USD":
                     props[-1].writable = False  # no exchange rate is assumed
-        self._owners(s, ents, target, add)
-        self._supply(s, ents, target, add)
+        rel.owners(s, ents, target, add)
+        rel.supply(self.view, s, ents, target, add)
         for p in props:
             if p.date is not None and p.kind != "capacity":
                 p.detail.setdefault("date_from", "sentence" if stated else "published")
@@ -269,7 +203,7 @@ class ArticleReader:
         for i, q in enumerate(self.proposals):
             if (q.kind, q.target.id, q.field, str(q.value), q.detail.get("owned"),
                     q.detail.get("customer"), q.unit) == key:
-                if (len(p.sentence), _known(p)) > (len(q.sentence), _known(q)):
+                if (len(p.sentence), known(p)) > (len(q.sentence), known(q)):
                     self.proposals[i] = p
                 return
         self.proposals.append(p)
@@ -288,20 +222,6 @@ class ArticleReader:
                 props.append(p)
 
         return add
-
-    def _owned_entity(self, s, ents) -> Target | None:
-        """For "A holds 50% of B" or "A acquired B" about companies: B, the entity."""
-        if len({e.ref for e in ents}) < 2:
-            return None
-        m = STAKE.search(s.text) or TAKEOVER.search(s.text)
-        if not m:
-            return None
-        after = [e for e in ents if e.start >= s.start + m.end()]
-        if not after:
-            return None
-        ent = self.view.entities[after[0].ref]
-        return Target(after[0].ref, "entity", ent["name"], True, after[0].score,
-                      ent["country"])
 
     def _match_facility(self, s, ents, places, stage, unique=False) -> Target | None:
         """The registry plant linked to a named company, in the place and stage named.
@@ -414,97 +334,6 @@ class ArticleReader:
         c = pycountry.countries.get(alpha_3=iso3)
         return getattr(c, "common_name", None) or (c.name if c else iso3)
 
-    def _new_companies(self, s) -> list[tuple[str, str]]:
-        out = []
-        for m in NEW_COMPANY.finditer(s.text):
-            country = DEMONYMS.get(m.group("demonym"))
-            name = m.group("name").rstrip(".")
-            if country is None or GENERIC_STARTS.match(name):
-                continue
-            found = self.view.gaz.find(name)
-            if found and found[0].kind == "entity":
-                continue
-            out.append((name, country))
-        return out
-
-    # ---- facts about the target ----
-    def _owners(self, s, ents, target: Target, add) -> None:
-        text = s.text
-        jv = JOINT_VENTURE.search(text)
-        owned = target.id
-        if target.kind == "entity" and not target.matched:
-            return  # a new company: its owners are not read
-        if target.matched and target.kind == "facility" and target.operator:
-            owned = target.operator  # the registry models JV equity at the operator
-        if jv:
-            clause_end = re.search(r"[,;.]| from | and (opened|will|is|has)|$",
-                                   text[jv.end():])
-            hi = s.start + jv.end() + (clause_end.start() if clause_end else len(text))
-            lo = s.start + jv.start() - 60
-            partners = [m for m in ents if lo <= m.start < hi and m.ref != owned
-                        and m.ref != target.operator]
-            equal = re.search(r"50[/:-]50|equal (stakes|shares|parts)", text, re.I)
-            for p in partners:
-                share = 1.0 / len(partners) if equal and partners else None
-                add("owner_change", "owner", p.ref, None, None,
-                    {"owner_name": p.text, "owned": owned, "share": share,
-                     "match_score": p.score})
-        for m in STAKE.finditer(text):
-            before = [e for e in ents if e.end <= s.start + m.start()]
-            if not before:
-                continue
-            owner = before[-1]
-            after = [e for e in ents if e.start >= s.start + m.end()]
-            held = after[0].ref if after else owned
-            if owner.ref == held:
-                continue
-            add("owner_change", "owner", owner.ref, None, None,
-                {"owner_name": owner.text, "owned": held,
-                 "share": float(m.group("share")) / 100, "match_score": owner.score})
-        t = TAKEOVER.search(text)
-        if t:
-            before = [e for e in ents if e.end <= s.start + t.start()]
-            after = [e for e in ents if e.start >= s.start + t.end()]
-            if before and after and before[-1].ref != after[0].ref:
-                full = re.search(r"100 ?%|full control|all of|sole owner|wholly", text, re.I)
-                add("owner_change", "owner", before[-1].ref, None, None,
-                    {"owner_name": before[-1].text, "owned": after[0].ref,
-                     "share": 1.0 if full else None, "match_score": before[-1].score})
-
-    def _supply(self, s, ents, target: Target, add) -> None:
-        text = s.text
-        for e in ents:
-            head = text[:e.start - s.start]
-            m = SUPPLY_FROM.search(head)
-            if m and e.ref not in (target.operator, target.id):
-                product = m.group("product").strip()
-                product = re.sub(r"^(with|and|its|the|while)\s+", "", product, flags=re.I)
-                product = re.sub(r"\s+(for|to|of)\s+.*$", "", product)
-                supplier = self._supplier_site(e.ref)
-                add("supply_link", "supplier", supplier, None, None,
-                    {"supplier_name": e.text, "customer": target.id, "product": product,
-                     "match_score": e.score})
-        m = SUPPLY_TO.search(text)
-        if m:
-            before = [e for e in ents if e.end <= s.start + m.start()]
-            to = re.search(r"\bto\b", text[m.end():])
-            after = [e for e in ents if to and e.start >= s.start + m.end() + to.end()]
-            if before:
-                seller = before[-1].ref
-                supplier = (target.id if seller in (target.operator, target.id)
-                            else self._supplier_site(seller))
-                customer = after[0].ref if after else target.id
-                if supplier != customer and customer != target.operator:
-                    add("supply_link", "supplier", supplier, None, None,
-                        {"supplier_name": before[-1].text, "customer": customer,
-                         "product": None, "match_score": before[-1].score})
-
-    def _supplier_site(self, entity_id: str) -> str:
-        """An entity's plant when it runs exactly one, else the entity itself."""
-        sites = self.view.operated.get(entity_id, [])
-        return sites[0] if len(sites) == 1 else entity_id
-
-    # ---- helpers ----
     def _confidence(self, target: Target, mod: str, inherited: bool) -> str:
         if mod in ("speculation", "negated"):
             return "low"
