@@ -79,7 +79,7 @@ def test_corpus_precision_and_recall(extracted, capsys):
         "new_facility", "status_change", "owner_change", "capacity", "jobs", "capex",
         "supply_link", "new_entity"}
     assert {r["modality"] for r in expected.values()} == {
-        "fact", "plan", "considering", "negated"}
+        "fact", "plan", "considering", "speculation", "negated"}
 
 
 def test_every_proposal_points_at_its_sentence(extracted):

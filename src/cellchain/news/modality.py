@@ -86,13 +86,13 @@ def modality(sentence: str) -> str:
 def event(sentence: str, mod: str = "fact") -> str | None:
     """The status a sentence reports for a plant, read from its verbs (None if none); a
     sentence that is not a statement of fact and speaks of building a plant (or, when
-    hedged, of a plant at all) reports one as intended (``announced``)."""
+    weighed or denied, of a plant at all) reports one as intended (``announced``)."""
     for status, pattern in EVENTS:
         if pattern.search(sentence):
             return status
     if mod != "fact" and _INTENDED.search(sentence):
         return "announced"
-    if mod in ("considering", "speculation", "negated") and _PLANT_NOUN.search(sentence):
+    if mod in ("considering", "negated") and _PLANT_NOUN.search(sentence):
         return "announced"
     return None
 
