@@ -125,7 +125,11 @@ class ArticleReader:
             by_name = any(e.ref in (self.focus.operator, self.focus.id) for e in ents) and (
                 has_plant or stage or quantities or holding)
             by_reference = bool(REFERENCE.search(s.text)) and (has_plant or stage or figures)
-            if by_name or by_reference:
+            # a figure with no new company or place continues the plant in focus
+            continuing = figures and bool(stage) and not ents and all(
+                m.ref in (self.focus.city, self.focus.country)
+                or m.country == self.focus.country for m in places)
+            if by_name or by_reference or continuing:
                 target, inherited = self.focus, True
         if target is None:
             company = rel.owned_entity(self.view, s, ents)
@@ -155,7 +159,11 @@ class ArticleReader:
             if q.kind == "capacity":
                 basis = ("nameplate" if mod == "fact" and ev == "operating" else
                          "planned" if mod in ("fact", "plan") else "target")
-                year = self._year_near(quantities, q) or (date or "")[:4] or None
+                # the year the capacity applies to is the one stated, never the
+                # article's publication date
+                stated_dates = [d.value for d in quantities if d.kind == "date"]
+                year = self._year_near(quantities, q) or (
+                    max(stated_dates, key=len)[:4] if stated_dates else None)
                 add("capacity", "capacity", q.value, q.unit, year,
                     {"basis": basis, "qualifier": q.qualifier, "text": q.text})
             elif q.kind == "jobs":
