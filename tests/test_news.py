@@ -117,6 +117,12 @@ def test_opinion_piece_with_spam_and_sidebar_gives_nothing(extracted):
     assert "great-power rivalry" in article.text        # the opinion itself is kept
 
 
+def test_markdown_related_news_section_is_dropped(extracted):
+    article, props = extracted["debrecen-near-duplicates.md"]
+    assert "Hong Kong" not in article.text and "Related news" not in article.text
+    assert "Separately, EcoPro EM" in article.text
+
+
 def test_negated_proposals_are_shown_but_not_accepted(extracted):
     _, props = extracted["rosatom-bolivia-negated.txt"]
     negated = [p for p in props if p.modality == "negated"]

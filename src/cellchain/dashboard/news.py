@@ -48,6 +48,14 @@ def router(lock, templates) -> APIRouter:
     """The news routes; ``lock`` serialises calls into the library (the warehouse
     connection is shared), ``templates`` renders the page."""
     r = APIRouter()
+    views: dict = {}  # the registry does not change while serving: one view per app
+
+    def view():
+        from cellchain.news.view import RegistryView
+
+        if "view" not in views:
+            views["view"] = RegistryView.load()
+        return views["view"]
 
     def extract(body: ArticleIn):
         from cellchain.news.extract import extract_article
@@ -55,7 +63,7 @@ def router(lock, templates) -> APIRouter:
 
         article = parse(body.text, "pasted article")
         with lock:
-            proposals = extract_article(article, prefix="a1-p")
+            proposals = extract_article(article, view(), prefix="a1-p")
         return article, proposals
 
     @r.get("/news", response_class=HTMLResponse)
@@ -81,7 +89,7 @@ def router(lock, templates) -> APIRouter:
         apply_choice(proposals, body.accept or [])
         with tempfile.TemporaryDirectory() as tmp, lock:
             folder = Path(tmp) / "overlay"
-            written = write_overlay(proposals, [article], folder, source=body.source)
+            written = write_overlay(proposals, [article], folder, view(), body.source)
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
                 for path in written:

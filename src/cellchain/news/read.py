@@ -165,7 +165,8 @@ def clean_lines(lines: list[str]) -> str:
     skipping = False
     for ln in lines:
         stripped = ln.strip()
-        if SECTION_BREAK.match(stripped) and len(stripped) < 60:
+        plain = stripped.lstrip("\x01")
+        if SECTION_BREAK.match(plain) and len(plain) < 60:
             skipping = True
             continue
         if skipping:
