@@ -215,6 +215,19 @@ def test_names_in_other_scripts_case_and_misspellings(view):
     assert _refs(view, "in this great power rivalry") == []
 
 
+def test_plants_by_their_own_names(view):
+    assert _refs(view, "Northvolt Ett") == [("facility", "northvolt-ett")]
+    assert _refs(view, "the Gotion Manteno battery plant") == [
+        ("facility", "gotion-manteno")]
+    from cellchain.news.extract import extract_article
+    from cellchain.news.read import parse
+
+    props = extract_article(parse("Gotion Manteno will employ 2,600 people.", "t.txt"),
+                            view)
+    assert [(p.kind, p.target.id, p.value, p.registry) for p in props] == [
+        ("jobs", "gotion-manteno", 2600, "confirms")]
+
+
 def test_near_duplicate_names_resolve_to_the_longest(view):
     assert _refs(view, "EcoPro BM") == [("entity", "ecopro-bm")]
     assert _refs(view, "EcoPro EM") == [("entity", "ecopro-em")]

@@ -72,8 +72,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 @dataclass(frozen=True)
 class Mention:
-    """A name found in text: ``kind`` (entity, city, country or demonym), the registry id,
-    city name or ISO3 code it stands for, offsets [characters] and a match score [0-1]."""
+    """A name found in text: ``kind`` (entity, facility, city, country or demonym), the
+    registry id, city name or ISO3 code it stands for, offsets [characters] and a match
+    score [0-1]."""
 
     kind: str
     ref: str
@@ -180,7 +181,7 @@ def _capitalised(span: str) -> bool:
 def _prefer(hits: list[tuple[str, str]]) -> tuple[str, str]:
     """Among names shared by several things: entity, then city, country, demonym; then
     the first id in sorted order (deterministic)."""
-    order = {"entity": 0, "city": 1, "country": 2, "demonym": 3}
+    order = {"entity": 0, "facility": 1, "city": 2, "country": 3, "demonym": 4}
     return sorted(hits, key=lambda h: (order.get(h[0], 9), h[1]))[0]
 
 
@@ -217,6 +218,20 @@ def name_variants(name: str) -> list[str]:
         if len(words) >= 2 and fold(words[0]) in NAME_PLACES:
             out.append(" ".join(words[1:]))
     return [v for v in dict.fromkeys(out) if v]
+
+
+#: Words that describe a plant rather than name it.
+PLANT_WORDS = {"battery", "batteries", "plant", "plants", "cell", "cells", "factory",
+               "lithium-ion", "lithium", "ion", "production", "works", "site", "base"}
+
+
+def facility_variants(name: str) -> list[str]:
+    """Names of a plant an article may use: the registry name up to its first bracket or
+    comma, and that without describing words ("Gotion Manteno (Illinois) battery plant"
+    -> "Gotion Manteno battery plant", "Gotion Manteno"); two words at least."""
+    head = re.split(r"[(,]", name, maxsplit=1)[0].strip()
+    short = " ".join(w for w in head.split() if w.lower() not in PLANT_WORDS)
+    return [v for v in dict.fromkeys((head, short)) if len(v.split()) >= 2]
 
 
 @cache
@@ -260,6 +275,10 @@ def build(entities: dict[str, dict], facilities: dict[str, dict]) -> Gazetteer:
             if row["id"] in entities:
                 g.add("entity", row["id"], row["alias"], curated=True)
     countries = country_names()
+    for fid, fac in sorted(facilities.items()):
+        for variant in facility_variants(fac["name"] or ""):
+            if " ".join(fold_words(variant)) not in g.names:
+                g.add("facility", fid, variant)
     for fac in sorted(facilities.values(), key=lambda f: f["id"]):
         for fld in ("city", "region"):
             for place in _places(fac.get(fld)):

@@ -112,7 +112,12 @@ class ArticleReader:
         target = None
         figures = any(q.kind != "date" for q in quantities)
         about_plant = has_plant or mod_.event(s.text, mod) is not None or figures
-        if about_plant and (ents or places) and (stage or ents):
+        named = [m for m in mentions if m.kind == "facility"]
+        if named and not ANOTHER.search(s.text):
+            fac = view.facilities[named[0].ref]
+            target = Target(named[0].ref, "facility", fac["name"], True, named[0].score,
+                            fac["country"], fac["city"], fac["stage"], fac["operator"])
+        elif about_plant and (ents or places) and (stage or ents):
             if not ANOTHER.search(s.text):
                 target = self._match_facility(s, ents, places, stage,
                                               unique=not (has_plant or stage))
