@@ -1,7 +1,7 @@
 """The news API: articles in, proposed registry changes out (and, if asked, an overlay).
 
->>> import cellchain
->>> df = cellchain.news_extract(["docs/examples/liotech-opening.txt"])  # doctest: +SKIP
+``cellchain.news_extract(["docs/examples/liotech-opening.txt"])`` returns one row per
+proposal; docs/news.md shows it run.
 """
 
 from __future__ import annotations
