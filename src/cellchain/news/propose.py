@@ -181,6 +181,7 @@ class ArticleReader:
                 if q.unit != "million USD":
                     props[-1].writable = False  # no exchange rate is assumed
         rel.owners(s, ents, target, add)
+        rel.co_builders(s, ents, target, [n for n, _ in new_companies], add)
         rel.supply(self.view, s, ents, target, add)
         for p in props:
             if p.date is not None and p.kind != "capacity":

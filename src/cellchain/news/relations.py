@@ -8,6 +8,7 @@ import re
 from cellchain.news.gazetteer import DEMONYMS
 from cellchain.news.records import Target
 from cellchain.news.view import RegistryView
+from cellchain.news.view import slug as slug_of
 
 JOINT_VENTURE = re.compile(r"joint venture|\bJV\b|joint company|partnership", re.I)
 STAKE = re.compile(r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)(?:\s+(?:stake|share|"
@@ -25,6 +26,9 @@ NEW_COMPANY = re.compile(
     r"energy\s+|engineering\s+|construction\s+|state\s+|car\s+)?(?:company|firm|group|maker|"
     r"manufacturer|producer|miner|start-?up|conglomerate|utility|carmaker|automaker)\s+"
     r"(?P<name>[A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+){0,3})")
+#: "A and B will build ...": two companies building a plant together.
+CO_BUILDERS = re.compile(r"^(?P<subject>.+?)\s+(?:will|plan to|are to|agreed to|are set to)\s+"
+                         r"(?:jointly\s+)?(?:build|set up|construct|develop)\b", re.I)
 GENERIC_STARTS = re.compile(r"^(The|This|That|It|Its|In|On|At|And|But|A|An)\b")
 
 
@@ -57,6 +61,23 @@ def new_companies(view: RegistryView, s) -> list[tuple[str, str]]:
             continue
         out.append((name, country))
     return out
+
+
+def co_builders(s, ents, target: Target, new_names: list[str], add) -> None:
+    """Companies named together as building a new plant ("The Spanish company Acciona
+    and the Chinese group Envision will build ...") are its owners, shares unknown."""
+    m = CO_BUILDERS.match(s.text)
+    if m is None or target.matched or target.kind != "facility" or " and " not in m.group(
+            "subject"):
+        return
+    hi = s.start + m.end("subject")
+    named = [(e.ref, e.text, e.score) for e in ents if e.start < hi]
+    named += [(slug_of(n), n, None) for n in new_names if n in m.group("subject")]
+    if len(named) < 2:
+        return
+    for ref, text, score in named:
+        add("owner_change", "owner", ref, None, None,
+            {"owner_name": text, "owned": target.id, "share": None, "match_score": score})
 
 
 def owners(s, ents, target: Target, add) -> None:
