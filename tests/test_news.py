@@ -428,3 +428,15 @@ def test_overlay_that_would_not_validate_writes_nothing(cli, warehouse, tmp_path
     assert "would not validate" in res.stderr and "add up to" in res.stderr
     assert res.stderr.count("\n") == 1 and res.stdout == ""
     assert not (tmp_path / "o").exists()
+
+
+def test_html_reader_keeps_the_article_and_its_address():
+    from cellchain.news.read import read_path
+
+    a = read_path(CORPUS / "renera-launch.html")
+    assert a.url == "https://tass.ru/ekonomika/25916009"
+    assert a.published.startswith("2025-12-15")
+    assert a.title == "Rosatom launches its first gigafactory"
+    assert "stadium" not in a.text and "WhatsApp" not in a.text
+    assert "Share on social media" not in a.text and "press service" not in a.text
+    assert a.text.startswith("Rosatom launches its first gigafactory")
