@@ -440,3 +440,15 @@ def test_html_reader_keeps_the_article_and_its_address():
     assert "stadium" not in a.text and "WhatsApp" not in a.text
     assert "Share on social media" not in a.text and "press service" not in a.text
     assert a.text.startswith("Rosatom launches its first gigafactory")
+
+
+def test_hard_wrapped_lines_stay_one_sentence():
+    from cellchain.news.sentences import split
+
+    text = ("Liotech, a joint venture of RUSNANO and\nThunder Sky, opened its plant in "
+            "Novosibirsk\non 8 December 2011.\nThe plant makes cells.\nA headline\n"
+            "Body text.")
+    assert [s.text.replace("\n", " ") for s in split(text)] == [
+        "Liotech, a joint venture of RUSNANO and Thunder Sky, opened its plant in "
+        "Novosibirsk on 8 December 2011.", "The plant makes cells.", "A headline",
+        "Body text."]

@@ -31,11 +31,30 @@ class Sentence:
     text: str
 
 
+#: A line that stops mid-sentence: it ends in a comma, an opening bracket, a hyphen or a
+#: small word.
+_OPEN_END = re.compile(r"(?:[,;(\u2013-]|\b(?:a|an|the|of|in|at|on|for|and|or|to|with|by|"
+                       r"from|its|their))[ \t]*$")
+
+
 def split(text: str) -> list[Sentence]:
-    """The sentences of ``text``, each with its offsets [characters]."""
+    """The sentences of ``text``, each with its offsets [characters]. A line break ends a
+    sentence, unless the line is plainly wrapped mid-sentence (it stops on a comma or a
+    small word, or the next line starts in lower case)."""
     out: list[Sentence] = []
-    for para in re.finditer(r"[^\n]+", text):
-        _split_line(text, para.start(), para.end(), out)
+    start = 0
+    lines = text.split("\n")
+    pos = 0
+    for i, line in enumerate(lines[:-1]):
+        end = pos + len(line)
+        nxt = lines[i + 1].lstrip()
+        wrapped = bool(line.strip()) and bool(nxt) and (
+            nxt[0].islower() or bool(_OPEN_END.search(line)))
+        if not wrapped:
+            _split_line(text, start, end, out)
+            start = end + 1
+        pos = end + 1
+    _split_line(text, start, len(text), out)
     return out
 
 
