@@ -1,7 +1,8 @@
 """Sentence splitting with character offsets into the article text.
 
 Rule-based and deterministic: a sentence ends at ``.``, ``!`` or ``?`` followed by space
-and a capital, digit or quote, or at a line break; abbreviations (``Inc.``, ``U.S.``,
+and a capital, digit or quote, or at a line break (unless the line is wrapped
+mid-sentence); abbreviations (``Inc.``, ``U.S.``,
 ``Dec.``), initials (``K. Komarov``) and decimals (``1.5``) do not end one.
 """
 
