@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "production", "trade", "news_extract"]
+__all__ = ["__version__", "production", "risk_montecarlo", "trade", "news_extract"]
 
 
 def __getattr__(name: str):
@@ -16,7 +16,7 @@ def __getattr__(name: str):
         from cellchain.news.extract import news_extract
 
         return news_extract
-    if name in ("production", "trade"):
+    if name in ("production", "risk_montecarlo", "trade"):
         from cellchain import api
 
         return getattr(api, name)
