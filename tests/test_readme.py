@@ -34,6 +34,7 @@ def test_every_cellchain_command_in_readme_runs(cli, warehouse, tmp_path):
     import shutil
 
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")  # as from a checkout
+    shutil.copytree(REPO / "docs" / "examples", tmp_path / "docs" / "examples")
     cmds = _cellchain_commands()
     assert len(cmds) >= 8
     for cmd in cmds:

@@ -23,6 +23,7 @@ _LAZY = {name: "cellchain.api" for name in (
     "exposure", "facility_show", "intensities", "jobs", "market_report", "production",
     "recipe", "risk_concentration", "risk_geopolrisk", "risk_montecarlo", "scenario_run",
     "scenario_validate", "serve", "shares", "trade")}
+_LAZY["news_extract"] = "cellchain.news.extract"
 
 __all__ = ["__version__", *sorted(_LAZY)]
 

@@ -32,7 +32,7 @@ COMMANDS = {
     "intensities": "intensities", "report": "market_report", "serve": "serve",
     "scenario validate": "scenario_validate", "scenario run": "scenario_run",
     "risk geopolrisk": "risk_geopolrisk", "risk concentration": "risk_concentration",
-    "risk montecarlo": "risk_montecarlo",
+    "risk montecarlo": "risk_montecarlo", "news extract": "news_extract",
     "data sources": "data_sources", "data build": "data_build", "data path": "data_path",
     "data validate": "data_validate",
 }

@@ -42,6 +42,9 @@ app.add_typer(facility_app, name="facility")
 entity_app = typer.Typer(help="One company, fund or state body and what it controls.",
                          no_args_is_help=True)
 app.add_typer(entity_app, name="entity")
+from cellchain.cli.news import news_app  # noqa: E402 (sub-app in its own module)
+
+app.add_typer(news_app, name="news")
 
 YearOpt = Annotated[int | None, typer.Option(
     "--year", help="Calendar year with data in the table (default: the latest such year; "

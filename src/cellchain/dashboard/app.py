@@ -83,6 +83,9 @@ def create_app(host: str = "127.0.0.1", *, workers: int = limits.MODEL_WORKERS,
     app.state.dashboard = Dashboard(templates=templates, bundled=bundled, pool=pool)
     for name in ROUTERS:
         app.include_router(import_module(f"cellchain.dashboard.routes.{name}").router)
+    from cellchain.dashboard import news as news_page
+
+    app.include_router(news_page.router(app.state.dashboard.lock, templates))
     openapi.install(app, lambda: openapi.known_values(bundled))
     _install_error_handlers(app, templates)
 

@@ -604,11 +604,18 @@ def _split(text: str | None) -> list[str]:
 def _check_common(row: Row, bad) -> None:
     v = row.values
     url = v.get("source_url")
-    if url is not None and not url.startswith(("http://", "https://")):
+    # An overlay row may cite a local article by its file:// address (news extract).
+    schemes = ("http://", "https://") if _is_bundled(row) else ("http://", "https://",
+                                                                "file://")
+    if url is not None and not url.startswith(schemes):
         bad(row, "source_url", f"{url!r} is not a URL", "cite the source's http(s) address")
     if v.get("confidence") is not None and v["confidence"] not in nom.CONFIDENCE:
         bad(row, "confidence", f"unknown confidence {v['confidence']!r}",
             "use high, medium or low")
+
+
+def _is_bundled(row: Row) -> bool:
+    return Path(row.file).parent == registry_dir()
 
 
 def _check_dates(row: Row, bad) -> None:
