@@ -50,15 +50,16 @@ def warehouse():
 def invoke_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
     """Run the CLI in-process with Typer's ``CliRunner`` (the same one-line error handling
     as the entry point, without a new interpreter); returns an object with ``returncode``,
-    ``stdout`` and ``stderr`` like :func:`run_cli`. A run with its own warehouse cache
-    needs a fresh process and goes through :func:`run_cli`."""
+    ``stdout`` and ``stderr`` like :func:`run_cli`. A run with its own warehouse cache or
+    a registry overlay needs a fresh process and goes through :func:`run_cli`."""
     from types import SimpleNamespace
 
     from typer.testing import CliRunner
 
     from cellchain.cli.main import app
 
-    if env and "CELLCHAIN_CACHE_DIR" in env:
+    if (env and "CELLCHAIN_CACHE_DIR" in env) or "--data-dir" in args:
+        # its own warehouse or registry overlay: the process's caches would hide it
         return run_cli(*args, cwd=cwd, env=env)
     old = Path.cwd()
     if cwd is not None:

@@ -248,7 +248,8 @@ def test_overlay_validates_and_changes_facility_show(cli, warehouse, tmp_path):
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)  # stdout is the proposals only
     assert cli("--data-dir", str(overlay), "data", "validate").returncode == 0
-    shown = cli("--data-dir", str(overlay), "facility", "show", "Navalmoral", "--format",
+    shown = cli("--data-dir", str(overlay), "facility", "show", "Navalmoral", "--year", "2026",
+                "--format",
                 "json")
     assert shown.returncode == 0, shown.stderr
     fac = json.loads(shown.stdout)
@@ -365,13 +366,11 @@ def test_python_example_in_docs_runs(warehouse, monkeypatch, capsys):
 
 # ---- dashboard API --------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def client(warehouse):
-    pytest.importorskip("fastapi")
-    from fastapi.testclient import TestClient
+def client(live_server):
+    import httpx
 
-    from cellchain.dashboard.app import create_app
-
-    return TestClient(create_app())
+    with httpx.Client(base_url=live_server, timeout=60) as c:
+        yield c
 
 
 def test_dashboard_news_api(client):
@@ -418,16 +417,19 @@ def test_any_mix_of_corpus_lines_keeps_offsets_and_accepts_honestly(view, lines,
         assert p.registry in ("confirms", "conflicts", "new")
 
 
-def test_overlay_that_would_not_validate_writes_nothing(cli, warehouse, tmp_path):
-    """Accepting a stake the registry already holds would count it twice (150 %): the
-    overlay is refused with one line and no folder is left behind."""
+def test_overlay_of_a_known_stake_replaces_the_plants_holders(cli, warehouse, tmp_path):
+    """Overlays replace by key (README: ownership rows by the plant they are about), so
+    accepting a stake the registry already holds replaces that plant's holders instead of
+    counting the stake twice: the overlay validates."""
     res = cli("news", "extract", str(CORPUS / "company-news-traps.txt"), "--accept", "all",
               "--source", "https://example.org/brief", "--overlay-out", "o", "--format",
               "json", cwd=tmp_path)
-    assert res.returncode == 1
-    assert "would not validate" in res.stderr and "add up to" in res.stderr
-    assert res.stderr.count("\n") == 1 and res.stdout == ""
-    assert not (tmp_path / "o").exists()
+    assert res.returncode == 0, res.stderr
+    rows = _rows(tmp_path / "o" / "ownership.csv")
+    assert {r["owned"] for r in rows} == {"ultium-cells"}
+    assert {r["owner"]: r["share"] for r in rows}["lg-energy-solution"] == "0.5"
+    check = cli("--data-dir", str(tmp_path / "o"), "data", "validate")
+    assert check.returncode == 0, check.stderr
 
 
 def test_html_reader_keeps_the_article_and_its_address():
