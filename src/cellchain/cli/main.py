@@ -161,6 +161,14 @@ def jobs(
     output: OutputOpt = None,
 ) -> None:
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
+    from cellchain.pipeline.config import AS_OF
+
+    if year is not None and year > AS_OF:  # a pipeline year: expected jobs and capex
+        from cellchain.pipeline import jobs as pipeline_jobs
+
+        df = pipeline_jobs.jobs(year, stage, country)
+        _emit(df, fmt, output, f"{stage} jobs and capex, {year}", percent_columns=())
+        return
     from cellchain.chain import jobs as jobs_mod
 
     df = jobs_mod.jobs(stage, country, year or 2024, status)
@@ -524,6 +532,11 @@ def data_validate() -> None:
                               "Fix the rows listed above, or rebuild the bundle.")
     typer.echo("ok: every bundle file matches its hash, schema and invariants, and the "
                "registry (with any overlay) is valid")
+
+
+from cellchain.cli import pipeline as _pipeline  # noqa: E402
+
+app.command("pipeline")(_pipeline.pipeline)
 
 
 def run() -> None:
