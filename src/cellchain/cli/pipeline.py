@@ -25,7 +25,8 @@ def pipeline(
         help="location (plants in the market) or owner (share owned from it).")]
     = "location",
     scenario: Annotated[str | None, typer.Option(
-        help="Demand projection, e.g. 'IEA STEPS (GEVO2025)' (default) or 'EV Volumes'.")]
+        help="Demand projection, e.g. 'IEA STEPS (GEVO2025)' (default), 'EV Volumes "
+        "forecast (May 2024)', or none for capacity only.")]
     = None,
     end_use: Annotated[list[str] | None, typer.Option(
         "--end-use", help="Demand end use, repeatable (default ev_all).")] = None,
@@ -66,4 +67,5 @@ def pipeline(
                    f"without a dated capacity ({first['undated_capacity']:,.0f} "
                    f"{first['unit']}) and {first['excluded_plants']} others left out "
                    "(--excluded lists them)")
-        typer.echo(f"demand: {first['demand_scenario']}; {first['demand_source']}")
+        typer.echo(f"demand: {first['demand_scenario'] or first['demand_basis']}; "
+                   f"{first['demand_source']}")

@@ -150,7 +150,8 @@ def pipeline(market: str = "world", stage: str = "cells", to: int = HORIZON,
     by : {"location", "owner"}
         Count plants in the market, or the share of plants owned from the market.
     scenario : str
-        Demand projection (exact name, or a prefix matching one).
+        Demand projection (exact name, or a prefix matching one); ``none`` for capacity
+        only (markets without a sourced projection, e.g. Bolivia).
     end_uses : sequence of str
         Demand end uses summed (``ev_all``, ``storage``, ...).
     config : PipelineConfig, optional
@@ -218,10 +219,12 @@ def pipeline(market: str = "world", stage: str = "cells", to: int = HORIZON,
 
 def _demand(market: str, product: str, scenario: str, end_uses, years) -> dict[int, dict]:
     """Demand per year for the stage's product [its unit], with scenario and basis."""
-    if product not in demand_mod.STAGE_UNITS:
-        return {y: {"value": None, "unit": None, "scenario": None,
-                    "basis": f"no demand recipe for {product}", "source": ""}
-                for y in years}
+    why = ("no demand asked for (scenario none)" if scenario.strip().lower() == "none"
+           else None if product in demand_mod.STAGE_UNITS
+           else f"no demand recipe for {product}")
+    if why:
+        return {y: {"value": None, "unit": None, "scenario": None, "basis": why,
+                    "source": ""} for y in years}
     series = [demand_mod.projection(market, e, scenario, years) for e in end_uses]
     out = {}
     for i, y in enumerate(years):
