@@ -226,6 +226,8 @@ def create_app():
             "selected": name, "figure": fig, "markets": _markets(),
             "max_kib": MAX_UPLOAD_BYTES // 1024})
 
+    from cellchain.dashboard import pipeline_page  # its own router module
+    app.include_router(pipeline_page.router(templates))
     return app
 
 
