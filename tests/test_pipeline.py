@@ -325,3 +325,12 @@ def test_cli_jobs_in_a_pipeline_year(cli, warehouse):
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)
     assert rows and {"expected_jobs", "capex_musd", "jobs_basis"} <= set(rows[0])
+
+
+def test_api_function_is_cellchain_pipeline(warehouse):
+    import cellchain
+    from cellchain.pipeline import jobs  # noqa: F401  (importing submodules keeps it callable)
+
+    df = cellchain.pipeline("USA", to=2030)
+    assert df.iloc[-1]["year"] == 2030 and df.iloc[-1]["market"] == "USA"
+    assert len(cellchain.pipeline.expected_capacity(2030, stage="cells"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "production", "trade"]
+__all__ = ["__version__", "pipeline", "production", "trade"]
 
 
 def __getattr__(name: str):
@@ -16,4 +16,8 @@ def __getattr__(name: str):
         from cellchain import api
 
         return getattr(api, name)
+    if name == "pipeline":  # the package is callable: cellchain.pipeline("USA")
+        import cellchain.pipeline
+
+        return cellchain.pipeline
     raise AttributeError(f"module 'cellchain' has no attribute {name!r}")
