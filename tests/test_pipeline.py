@@ -334,3 +334,17 @@ def test_api_function_is_cellchain_pipeline(warehouse):
     df = cellchain.pipeline("USA", to=2030)
     assert df.iloc[-1]["year"] == 2030 and df.iloc[-1]["market"] == "USA"
     assert len(cellchain.pipeline.expected_capacity(2030, stage="cells"))
+
+
+def test_sourced_job_intensities_are_cited():
+    from cellchain.nomenclature import ALL_PRODUCTS, CONFIDENCE
+    from cellchain.pipeline.jobs import sourced_intensities
+
+    rows = sourced_intensities()
+    assert rows
+    for r in rows:
+        assert r["source_url"].startswith("https://") and r["seen"] == "2026-12-03"
+        assert r["confidence"] in CONFIDENCE and r["product"] in ALL_PRODUCTS
+        assert 0 < r["low"] <= r["central"] <= r["high"]
+    jrc = next(r for r in rows if r["product"] == "cells" and r["region"] == "eu")
+    assert (jrc["low"], jrc["central"], jrc["high"]) == (90, 140, 180)

@@ -168,6 +168,11 @@ def jobs(
 
         df = pipeline_jobs.jobs(year, stage, country)
         _emit(df, fmt, output, f"{stage} jobs and capex, {year}", percent_columns=())
+        if (fmt or "table") == "table" and output is None and len(df):
+            typer.echo(f"expected jobs: {df['expected_jobs'].sum():,.0f} of "
+                       f"{df['jobs'].sum():,.0f} at announced capacity; expected capex "
+                       f"{df['expected_capex_musd'].sum():,.0f} of "
+                       f"{df['capex_musd'].sum():,.0f} million USD (see docs/pipeline.md)")
         return
     from cellchain.chain import jobs as jobs_mod
 

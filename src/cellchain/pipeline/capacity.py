@@ -234,8 +234,8 @@ def _demand(market: str, product: str, scenario: str, end_uses, years) -> dict[i
         total = None if any(v is None for v in values) else sum(values) * factor
         basis = "; ".join(f"{p['end_use']}: {p['basis']}" for p in parts)
         if product != "cells":
-            basis += f"; cell demand x {factor:.4g} {demand_mod.STAGE_UNITS[product][:-3]} " \
-                     f"per GWh ({recipe_basis})"
+            per = demand_mod.STAGE_UNITS[product].replace("/yr", "")
+            basis += f"; cell demand x {factor:.4g} {per} per GWh ({recipe_basis})"
         out[y] = {"value": total, "unit": demand_mod.STAGE_UNITS[product],
                   "scenario": parts[0]["scenario"], "basis": basis,
                   "source": "; ".join(dict.fromkeys(
