@@ -348,3 +348,19 @@ def test_sourced_job_intensities_are_cited():
         assert 0 < r["low"] <= r["central"] <= r["high"]
     jrc = next(r for r in rows if r["product"] == "cells" and r["region"] == "eu")
     assert (jrc["low"], jrc["central"], jrc["high"]) == (90, 140, 180)
+
+
+def test_plant_capacity_function_for_the_network_builder(warehouse):
+    from cellchain.pipeline import expected_capacity, plant_capacity
+
+    f = plant_capacity()
+    table = expected_capacity(2030, stage="cells")
+    for row in table[table.capacity > 0].head(20).itertuples():
+        value, unit = f(row.facility, 2030)
+        assert value == pytest.approx(row.capacity) and unit == row.unit
+    assert f("no-such-plant", 2030) is None and f(table.facility.iloc[0], 2050) is None
+    low = plant_capacity(basis="low")
+    assert all(low(r.facility, 2030)[0] == pytest.approx(r.low)
+               for r in table.head(20).itertuples() if r.low > 0)
+    with pytest.raises(UnknownValueError):
+        plant_capacity(basis="hoped")

@@ -11,9 +11,9 @@ function (``cellchain.pipeline("USA")``, ``cellchain.pipeline.expected_capacity(
 import sys
 import types
 
-from cellchain.pipeline.capacity import excluded, expected_capacity, pipeline
+from cellchain.pipeline.capacity import excluded, expected_capacity, pipeline, plant_capacity
 
-__all__ = ["excluded", "expected_capacity", "output_records", "pipeline"]
+__all__ = ["excluded", "expected_capacity", "output_records", "pipeline", "plant_capacity"]
 
 
 def output_records(df) -> list[dict]:

@@ -305,3 +305,32 @@ def expected_capacity(year: int, config: PipelineConfig | None = None,
     return pd.DataFrame(rows, columns=["facility", "product", "country", "capacity",
                                        "announced", "low", "unit", "probability", "status",
                                        "basis"])
+
+
+BASES = ("expected", "low", "announced")
+
+
+def plant_capacity(config: PipelineConfig | None = None, basis: str = "expected"):
+    """A ``(facility id, year) -> (capacity, canonical unit) or None`` function: each
+    plant's pipeline capacity in a year, the form a network builder takes for its
+    capacity basis (``build_network(year, plant_capacity=...)``).
+
+    ``basis``: ``expected`` (probability- and delay-weighted), ``low`` (operating plus
+    under construction) or ``announced``. None for plants outside the pipeline (no
+    capacity, no dated capacity, no status, closed, cancelled), for years outside
+    as-of year .. 2035, and where the capacity is zero.
+    """
+    if basis not in BASES:
+        raise unknown("pipeline capacity basis", basis, BASES)
+    cfg = config or PipelineConfig()
+    by_id = {fac["id"]: p for fac, p in paths(cfg, HORIZON) if p.reason is None}
+    series = {"expected": "expected", "low": "low", "announced": "announced"}[basis]
+
+    def capacity_of(facility: str, year: int):
+        p = by_id.get(facility)
+        if p is None:
+            return None
+        value = getattr(p, series).get(year)
+        return None if not value else (value, p.unit)
+
+    return capacity_of
