@@ -364,3 +364,16 @@ def test_plant_capacity_function_for_the_network_builder(warehouse):
                for r in table.head(20).itertuples() if r.low > 0)
     with pytest.raises(UnknownValueError):
         plant_capacity(basis="hoped")
+
+
+def test_cli_demand_projection_names_scenario_in_every_row(cli, warehouse):
+    res = cli("pipeline", "--market", "world", "--demand", "--end-use", "ev_all",
+              "--end-use", "storage", "--scenario", "SNE Research forecast (May 2024)",
+              "--format", "json")
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert {r["scenario"] for r in rows} == {"SNE Research forecast (May 2024)"}
+    by = {(r["end_use"], r["year"]): r for r in rows}
+    # SNE Research (May 2024, via Hankyung): 4,760 GWh EV and 618 GWh storage in 2035
+    assert by[("ev_all", 2035)]["value"] == 4760 and by[("storage", 2035)]["value"] == 618
+    assert by[("ev_all", 2030)]["basis"] == "interpolated between 2024 and 2035"

@@ -39,6 +39,9 @@ def pipeline(
         "--config", help="YAML file of probabilities, delays and the stale rule.")] = None,
     excluded: Annotated[bool, typer.Option(
         "--excluded", help="List the plants left out of the sums, and why.")] = False,
+    demand_only: Annotated[bool, typer.Option(
+        "--demand", help="List the demand projection by year and end use instead [GWh/yr of "
+        "cells].")] = False,
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="table, csv, json, parquet or xlsx.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
@@ -51,6 +54,11 @@ def pipeline(
     from cellchain.pipeline import config as config_mod
 
     cfg = config_mod.build(config, probability, delay)
+    if demand_only:
+        df = demand.demand_table(market, tuple(end_use or demand.DEFAULT_END_USES),
+                                 scenario or demand.DEFAULT_SCENARIO, to, cfg.as_of - 2)
+        _emit(df, fmt, output, f"Battery demand, {market}", percent_columns=())
+        return
     if excluded:
         df = capacity.excluded(market, stage, cfg, by)
         _emit(df, fmt, output, f"Plants left out of the {stage} pipeline", percent_columns=())
