@@ -377,3 +377,15 @@ def test_cli_demand_projection_names_scenario_in_every_row(cli, warehouse):
     # SNE Research (May 2024, via Hankyung): 4,760 GWh EV and 618 GWh storage in 2035
     assert by[("ev_all", 2035)]["value"] == 4760 and by[("storage", 2035)]["value"] == 618
     assert by[("ev_all", 2030)]["basis"] == "interpolated between 2024 and 2035"
+
+
+def test_market_demand_for_a_pipeline_year(warehouse):
+    from cellchain.pipeline import demand
+
+    d2030, src = demand.market_demand(2030)
+    # IEA GEVO 2025 data explorer, STEPS 2030: USA 289.11, Europe 794.4, world 3,229 GWh
+    assert d2030["USA"] == pytest.approx(289.11) and d2030["EU27"] == pytest.approx(794.4)
+    assert sum(d2030.values()) == pytest.approx(3229.0)
+    d2027, src = demand.market_demand(2027)
+    assert d2027["USA"] == pytest.approx(115.932 * (289.11 / 115.932) ** 0.5)
+    assert src["ev_all:USA"].startswith("interpolated between 2024 and 2030")

@@ -193,3 +193,38 @@ def per_gwh(stage: str, year: int) -> tuple[float, str]:
     if stage == "lithium_chemicals":
         return r["cells"]["cathode"] * r["cathode"]["lithium_chemicals"], basis
     raise unknown("pipeline stage with a demand recipe", stage, STAGE_UNITS)
+
+
+def market_demand(year: int, scenario: str = DEFAULT_SCENARIO,
+                  end_uses=DEFAULT_END_USES) -> tuple[dict[str, float], dict[str, str]]:
+    """Cell demand by model market in ``year`` [GWh/yr] from the projection, in the form
+    :func:`cellchain.chain.valuechain.market_demand` returns, for a network built for a
+    pipeline year: each named market's projected (or interpolated) figure, ``RoW`` the
+    world figure minus them (not below 0); markets without a sourced figure (e.g. Japan,
+    Korea) are inside ``RoW``. ``sources`` names each figure's basis and source.
+    """
+    from cellchain.errors import DataError
+
+    total = {m: 0.0 for m in valuechain.MODEL_MARKETS}
+    sources: dict[str, str] = {"scenario": scenario, "year": str(year)}
+    for end_use in end_uses:
+        world = projection("WLD", end_use, scenario, range(year, year + 1))[0]
+        if world["value"] is None:
+            raise DataError(f"No {end_use} demand for the world in {year} in {scenario!r} "
+                            f"({world['basis']}).",
+                            "Choose a year the scenario reaches, or another scenario.")
+        named = 0.0
+        for m in valuechain.NAMED_MARKETS:
+            try:
+                row = projection(m, end_use, scenario, range(year, year + 1))[0]
+            except UnknownValueError:
+                continue
+            if row["value"] is None:
+                continue
+            total[m] += row["value"]
+            named += row["value"]
+            sources[f"{end_use}:{m}"] = f"{row['basis']}: {row['source']}"
+        total["RoW"] += max(0.0, world["value"] - named)
+        sources[f"{end_use}:RoW"] = (f"world ({world['basis']}: {world['source']}) minus the "
+                                     "named markets")
+    return total, sources
