@@ -389,3 +389,24 @@ def test_market_demand_for_a_pipeline_year(warehouse):
     d2027, src = demand.market_demand(2027)
     assert d2027["USA"] == pytest.approx(115.932 * (289.11 / 115.932) ** 0.5)
     assert src["ev_all:USA"].startswith("interpolated between 2024 and 2030")
+
+
+def test_api_takes_the_command_keywords(warehouse):
+    import inspect
+
+    import cellchain
+
+    params = inspect.signature(cellchain.pipeline).parameters
+    for name in ("market", "stage", "to", "by", "scenario", "end_use", "probability",
+                 "delay", "config", "excluded", "demand"):
+        assert name in params
+    base = cellchain.pipeline("world", to=2030)
+    none = cellchain.pipeline("world", to=2030,
+                              probability=dict.fromkeys(WEIGHTED_STATUSES[1:], 0.0))
+    # with nothing pending counted, expected capacity is what operates in 2026
+    assert none["expected_capacity"].tolist() == pytest.approx(
+        [base.iloc[0]["expected_capacity"]] * len(none))
+    assert set(cellchain.pipeline("USA", excluded=True)["reason"]) <= {
+        "no capacity", "no dated capacity", "no status", "closed", "cancelled"} | {
+        r for r in cellchain.pipeline("USA", excluded=True)["reason"] if r.startswith("unit")}
+    assert set(cellchain.pipeline("USA", demand=True)["end_use"]) == {"ev_all"}

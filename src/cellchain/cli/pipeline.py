@@ -50,21 +50,16 @@ def pipeline(
     """Capacity by year to 2035 (announced, expected, low/high bands) against sourced
     demand, with the gap, self-sufficiency and the plants that move each year most."""
     from cellchain.cli.main import _emit
-    from cellchain.pipeline import capacity, demand
-    from cellchain.pipeline import config as config_mod
+    from cellchain.pipeline import pipeline as run
 
-    cfg = config_mod.build(config, probability, delay)
+    df = run(market, stage, to, by, scenario, end_use, probability, delay, config, excluded,
+             demand_only)
     if demand_only:
-        df = demand.demand_table(market, tuple(end_use or demand.DEFAULT_END_USES),
-                                 scenario or demand.DEFAULT_SCENARIO, to, cfg.as_of - 2)
         _emit(df, fmt, output, f"Battery demand, {market}", percent_columns=())
         return
     if excluded:
-        df = capacity.excluded(market, stage, cfg, by)
         _emit(df, fmt, output, f"Plants left out of the {stage} pipeline", percent_columns=())
         return
-    df = capacity.pipeline(market, stage, to, by, scenario or demand.DEFAULT_SCENARIO,
-                           tuple(end_use or demand.DEFAULT_END_USES), cfg)
     terminal = (fmt or "table") == "table" and output is None
     shown = df[TABLE_COLUMNS] if terminal else df
     first = df.iloc[0]
