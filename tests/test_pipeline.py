@@ -410,3 +410,17 @@ def test_api_takes_the_command_keywords(warehouse):
         "no capacity", "no dated capacity", "no status", "closed", "cancelled"} | {
         r for r in cellchain.pipeline("USA", excluded=True)["reason"] if r.startswith("unit")}
     assert set(cellchain.pipeline("USA", demand=True)["end_use"]) == {"ev_all"}
+
+
+def test_undated_status_further_along_is_the_current_one():
+    c = PipelineConfig()
+    # announced in 2022 (would be cancelled by the stale rule), building since: building
+    assert effective_status([st_("construction", None), st_("announced", "2022-03")], c) \
+        == ("construction", None)
+    assert effective_status([st_("announced", "2023-02"), st_("operating", None)], c)[0] \
+        == "operating"
+    # an undated announcement does not undo a dated construction start
+    assert effective_status([st_("announced", None), st_("construction", "2025")], c)[0] \
+        == "construction"
+    # idle or closed on a date stays so
+    assert effective_status([st_("operating", None), st_("closed", "2024")], c)[0] == "closed"

@@ -44,6 +44,9 @@ from cellchain.pipeline.config import (
 #: Order of capacity bases when two rows share a year (higher wins).
 _BASIS_RANK = {"nameplate": 2, "planned": 1, "target": 0}
 _CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
+#: How far along a project is; an undated status ahead of the latest dated one is later.
+_PROGRESS = {"considered": 0, "announced": 1, "committed": 2, "construction": 3,
+             "operating": 4}
 #: Statuses that, dated after a plant started operating, describe a new phase of it.
 _EXPANSION = ("construction", "committed", "announced", "considered")
 
@@ -79,7 +82,8 @@ def effective_status(status_rows: list[dict], cfg: PipelineConfig
                      ) -> tuple[str | None, str | None]:
     """(the plant's status, the status of its next phase) on 31 Dec of the as-of year.
 
-    The latest dated status by then wins (an undated status only when none is dated). A
+    The latest dated status by then wins (an undated status when none is dated, or when it
+    is further along: construction or operating after a dated announcement). A
     plant that has operated stays ``operating`` while a later phase is recorded as
     construction, committed, announced or considered; that later status is the phase
     status. Pre-construction statuses without news for ``stale.shelved_after`` years
@@ -89,12 +93,17 @@ def effective_status(status_rows: list[dict], cfg: PipelineConfig
     dated = sorted((_start(r["date"]), i, r["status"]) for i, r in enumerate(status_rows)
                    if r.get("date"))
     live = [(d, s) for d, _, s in dated if d <= moment]
+    undated = [r["status"] for r in status_rows if not r.get("date")]
     if not live:
-        undated = [r["status"] for r in status_rows if not r.get("date")]
         if undated and not dated:
             return undated[-1], None
         return None, None
     last_date, last = live[-1]
+    # An undated status further along than the latest dated one came after it (a project
+    # is announced before it is built): it is the current status, and is not aged.
+    ahead = [s for s in undated if _PROGRESS.get(s, -1) > _PROGRESS.get(last, 99)]
+    if ahead:
+        return max(ahead, key=_PROGRESS.get), None
     phase = None
     if last in _EXPANSION:
         since = [i for i, (_, s) in enumerate(live) if s == "operating"]
