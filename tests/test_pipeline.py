@@ -314,7 +314,9 @@ def test_cli_pipeline_json_and_errors(cli, warehouse):
               "-p", "construction=0", "--format", "json")
     assert json.loads(low.stdout)[-1]["expected_capacity"] < rows[-1]["expected_capacity"]
     for bad in (["--to", "2040"], ["-p", "announced=2"], ["--market", "Narnia"],
-                ["--stage", "unobtainium"], ["--market", "BOL"]):
+                ["--stage", "unobtainium"], ["--market", "BOL"], ["--end-use", "bogus"],
+                ["--end-use", "consumer", "--market", "USA"], ["--by", "foo"],
+                ["--config", "/nonexistent.yaml"], ["--delay", "construction=-1"]):
         res = cli("pipeline", *bad)
         assert res.returncode == 1 and res.stdout == ""
         assert res.stderr.startswith("error:") and len(res.stderr.strip().splitlines()) == 1

@@ -53,7 +53,16 @@ def scenarios(end_use: str = "ev_all", market: str | None = None) -> list[str]:
 def resolve_scenario(scenario: str, end_use: str, market: str) -> str:
     """The one scenario name ``scenario`` means: an exact name, or a prefix that matches
     exactly one scenario with figures for the market and end use."""
+    from cellchain.nomenclature import DEMAND_END_USES
+
+    if end_use not in DEMAND_END_USES:
+        raise unknown("demand end use", end_use, DEMAND_END_USES)
     names = scenarios(end_use, market)
+    if not names:
+        have = sorted({demand_market(r["market"]) for r in _rows(end_use)
+                       if r["scenario"] != "actual"})
+        raise UnknownValueError(f"No projection of {end_use} demand for {market}.",
+                                f"Markets with one: {', '.join(have) or 'none'}.")
     if scenario in names:
         return scenario
     hits = [n for n in names if n.lower().startswith(scenario.lower())]
@@ -109,6 +118,10 @@ def projection(market: str, end_use: str = "ev_all", scenario: str = DEFAULT_SCE
     source reaches), ``unit``, ``basis`` (``actual``, ``projection``, ``interpolated`` or
     ``no source``), ``source`` (URLs; for interpolated years both anchors').
     """
+    from cellchain.nomenclature import DEMAND_END_USES
+
+    if end_use not in DEMAND_END_USES:
+        raise unknown("demand end use", end_use, DEMAND_END_USES)
     m = demand_market(market)
     years = years or range(2024, 2036)
     if scenario != "actual":
