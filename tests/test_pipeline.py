@@ -426,3 +426,16 @@ def test_undated_status_further_along_is_the_current_one():
         == "construction"
     # idle or closed on a date stays so
     assert effective_status([st_("operating", None), st_("closed", "2024")], c)[0] == "closed"
+
+
+@given(st.integers(2015, 2030), st.integers(1, 10), st.floats(0, 1e4), st.floats(0, 1e4),
+       st.data())
+def test_interpolation_stays_between_its_anchors(y0, span, v0, v1, data):
+    from cellchain.pipeline.demand import interpolate
+
+    y1 = y0 + span
+    y = data.draw(st.integers(y0, y1))
+    v = interpolate(y0, v0, y1, v1, y)
+    assert min(v0, v1) - 1e-6 <= v <= max(v0, v1) + 1e-6
+    assert interpolate(y0, v0, y1, v1, y0) == pytest.approx(v0)
+    assert interpolate(y0, v0, y1, v1, y1) == pytest.approx(v1)

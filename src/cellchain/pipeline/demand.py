@@ -104,6 +104,14 @@ def anchors(market: str, end_use: str, scenario: str) -> dict[int, dict]:
     return dict(sorted(out.items()))
 
 
+def interpolate(y0: int, v0: float, y1: int, v1: float, y: int) -> float:
+    """Demand in year ``y`` between sourced figures ``v0`` (year ``y0``) and ``v1`` (year
+    ``y1``) at a constant growth rate [GWh/yr]; linear where either figure is 0."""
+    if v0 > 0 and v1 > 0:
+        return v0 * (v1 / v0) ** ((y - y0) / (y1 - y0))
+    return v0 + (v1 - v0) * (y - y0) / (y1 - y0)
+
+
 def markets_with_source(end_use: str, scenario: str) -> list[str]:
     """Demand markets with at least one figure in ``scenario`` for the end use."""
     return sorted({demand_market(r["market"]) for r in _rows(end_use)
@@ -159,9 +167,7 @@ def projection(market: str, end_use: str = "ev_all", scenario: str = DEFAULT_SCE
             if before and after:
                 y0, y1 = before[-1], after[0]
                 r0, r1 = points[y0], points[y1]
-                v0, v1 = float(r0["value"]), float(r1["value"])
-                value = (v0 * (v1 / v0) ** ((y - y0) / (y1 - y0)) if v0 > 0 and v1 > 0
-                         else v0 + (v1 - v0) * (y - y0) / (y1 - y0))
+                value = interpolate(y0, float(r0["value"]), y1, float(r1["value"]), y)
                 row.update(value=value,
                            basis=f"interpolated between {y0} and {y1}" + _region_note(r1),
                            source=f"{r0['source_url']}; {r1['source_url']}")
