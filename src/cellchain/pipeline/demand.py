@@ -107,9 +107,13 @@ def anchors(market: str, end_use: str, scenario: str) -> dict[int, dict]:
 def interpolate(y0: int, v0: float, y1: int, v1: float, y: int) -> float:
     """Demand in year ``y`` between sourced figures ``v0`` (year ``y0``) and ``v1`` (year
     ``y1``) at a constant growth rate [GWh/yr]; linear where either figure is 0."""
-    if v0 > 0 and v1 > 0:
-        return v0 * (v1 / v0) ** ((y - y0) / (y1 - y0))
-    return v0 + (v1 - v0) * (y - y0) / (y1 - y0)
+    import math
+
+    t = (y - y0) / (y1 - y0)
+    if v0 > 0 and v1 > 0:  # in logs, so that no ratio overflows
+        return min(max(v0, v1), max(min(v0, v1),
+                                    math.exp(math.log(v0) + t * (math.log(v1) - math.log(v0)))))
+    return v0 + (v1 - v0) * t
 
 
 def markets_with_source(end_use: str, scenario: str) -> list[str]:
