@@ -185,7 +185,8 @@ def pipeline(market: str = "world", stage: str = "cells", to: int = HORIZON,
             undated.append((p, w))
         else:
             excluded.append(p)
-    basis = (f"{len(counted)} registry plants ({by}); probabilities and delays "
+    basis = (f"{len(counted)} registry plants ({by}), statuses as of 31 Dec {cfg.as_of}; "
+             "probabilities and delays "
              + ("default assumptions (docs/pipeline.md)" if cfg.is_default()
                 else "as configured"))
     rows = []
