@@ -218,6 +218,34 @@ def pipeline_chart(rows: list[dict], title: str) -> dict:
         "margin": {"l": 60, "r": 20, "t": 40, "b": 80}}}
 
 
+def risk_figure(risk: dict, market: str, title: str) -> dict:
+    """Left: probability of each band of the market's cell shortfall (short run). Right:
+    the drivers' contributions to the expected cell shortfall, ranked."""
+    h = risk["histogram"]
+    centres = [(a + b) / 2 for a, b in zip(h["lower"], h["upper"], strict=True)]
+    drivers = risk["drivers"][:10]
+    labels = [f"{d['driver']} ({d['kind']})" for d in drivers]
+    return {"data": [
+        {"type": "bar", "name": "probability", "x": centres, "y": h["probability"],
+         "width": [b - a for a, b in zip(h["lower"], h["upper"], strict=True)],
+         "marker": {"color": "#d62728"},
+         "hovertemplate": "shortfall %{x:.0%}: probability %{y:.2%}<extra></extra>"},
+        {"type": "bar", "orientation": "h", "name": "contribution", "y": labels,
+         "x": [d["contribution"] for d in drivers], "xaxis": "x2", "yaxis": "y2",
+         "marker": {"color": "#1f77b4"},
+         "hovertemplate": "%{y}: %{x:.2%} of demand<extra></extra>"},
+    ], "layout": {
+        "title": {"text": title}, "showlegend": False,
+        "xaxis": {"domain": [0, 0.42], "tickformat": ".0%", "range": [0, 1],
+                  "title": {"text": f"shortfall of {market} cell demand in a year"}},
+        "yaxis": {"type": "log", "title": {"text": "probability (log scale)"},
+                  "tickformat": ".1%"},
+        "xaxis2": {"domain": [0.62, 1], "anchor": "y2", "tickformat": ".1%",
+                   "title": {"text": "contribution to expected shortfall"}},
+        "yaxis2": {"anchor": "x2", "autorange": "reversed", "automargin": True},
+        "height": 420, "margin": {"l": 60, "r": 20, "t": 40, "b": 60}}}
+
+
 def report_figures(data: dict) -> dict[str, dict]:
     """Every figure of a market report, by a file-name-safe key."""
     m = data["market"]
@@ -233,4 +261,8 @@ def report_figures(data: dict) -> dict[str, dict]:
         "scenarios": scenario_bars(data["scenarios"], m, f"Bundled scenarios for {m}"),
         "pipeline": pipeline_chart(data["pipeline"]["rows"],
                                    f"{m}: cell capacity to 2035 against demand"),
+
+
+        "risk": risk_figure(data["risk"], m, f"{m}: shortfall risk, short run "
+                            f"({data['risk']['draws']:,} simulated years)"),
     }
