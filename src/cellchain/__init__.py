@@ -25,7 +25,7 @@ _LAZY = {name: "cellchain.api" for name in (
     "scenario_validate", "serve", "shares", "trade")}
 _LAZY["news_extract"] = "cellchain.news.extract"
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = ["__version__", "pipeline", *sorted(_LAZY)]
 
 
 def __getattr__(name: str):
@@ -34,6 +34,10 @@ def __getattr__(name: str):
         from importlib import import_module
 
         return getattr(import_module(module), name)
+    if name == "pipeline":  # the package is callable: cellchain.pipeline("USA")
+        import cellchain.pipeline
+
+        return cellchain.pipeline
     raise AttributeError(f"module 'cellchain' has no attribute {name!r}")
 
 

@@ -33,6 +33,7 @@ COMMANDS = {
     "scenario validate": "scenario_validate", "scenario run": "scenario_run",
     "risk geopolrisk": "risk_geopolrisk", "risk concentration": "risk_concentration",
     "risk montecarlo": "risk_montecarlo", "news extract": "news_extract",
+    "pipeline": "pipeline",
     "data sources": "data_sources", "data build": "data_build", "data path": "data_path",
     "data validate": "data_validate",
 }
@@ -356,7 +357,15 @@ def jobs(stage: str = "cells", country: str | None = None, year: int | None = No
          status: str | None = None):
     """Jobs per plant of a stage: the plant's own figure, else capacity x the median jobs
     per unit of capacity of sourced plants (``basis`` says which). Columns: see
-    :func:`cellchain.chain.jobs.jobs`; ``jobs`` [persons]."""
+    :func:`cellchain.chain.jobs.jobs`; ``jobs`` [persons]. A year after the pipeline's
+    as-of year gives each plant's jobs and capex at its announced capacity and weighted by
+    the chance it is built (:func:`cellchain.pipeline.jobs.jobs`; ``status`` is ignored)."""
+    from cellchain.pipeline.config import AS_OF
+
+    if year is not None and year > AS_OF:
+        from cellchain.pipeline import jobs as pipeline_jobs
+
+        return pipeline_jobs.jobs(year, stage, country)
     from cellchain.chain import jobs as jobs_mod
 
     return jobs_mod.jobs(stage, country, _year(year), status)

@@ -237,6 +237,17 @@ def jobs(
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
     from cellchain import api, years
     from cellchain.cli import empty
+    from cellchain.pipeline.config import AS_OF
+
+    if year is not None and year > AS_OF:  # a pipeline year: expected jobs and capex
+        df = api.jobs(stage, country=country, year=year, status=status)
+        _emit(df, fmt, output, f"{stage} jobs and capex, {year}")
+        if _is_table(fmt, output) and len(df):
+            typer.echo(f"expected jobs: {df['expected_jobs'].sum():,.0f} of "
+                       f"{df['jobs'].sum():,.0f} at announced capacity; expected capex "
+                       f"{df['expected_capex_musd'].sum():,.0f} of "
+                       f"{df['capex_musd'].sum():,.0f} million USD (see docs/pipeline.md)")
+        return
 
     year = years.check(year, "registry")
     df = api.jobs(stage, country=country, year=year, status=status)
@@ -602,9 +613,14 @@ def _progress_label(argv: list[str]) -> str | None:
     words = [a for a in argv if not a.startswith("-")][:2]
     if not words or words[0] == "serve" or any(a in ("--help", "-h") for a in argv):
         return None
-    if words[0] not in ("data", "scenario", "risk", "facility", "entity"):
+    if words[0] not in ("data", "scenario", "risk", "facility", "entity", "news"):
         words = words[:1]
     return "cellchain " + " ".join(words)
+
+
+from cellchain.cli import pipeline as _pipeline  # noqa: E402
+
+app.command("pipeline")(_pipeline.pipeline)
 
 
 def run() -> None:

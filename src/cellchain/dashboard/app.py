@@ -92,6 +92,10 @@ def create_app(host: str = "127.0.0.1", *, workers: int = limits.MODEL_WORKERS,
     def respond(request, status, message, hint="", headers=None):
         return error_response(templates, request, status, message, hint, headers)
 
+    from cellchain.dashboard import pipeline_page  # its own router module
+
+    app.include_router(pipeline_page.router(templates))
+
     # Added innermost first: the Host check runs first and refuses before any byte of the
     # body is read; then the body limit; then HEAD is served as GET.
     app.add_middleware(guards.HeadAsGet)

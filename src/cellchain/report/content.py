@@ -225,6 +225,26 @@ def sources() -> dict:
             "registry_rows": registry, "registry_source_count": len(urls)}
 
 
+def pipeline(market: str, stage: str = "cells") -> dict:
+    """The market's cell pipeline to 2035 (expected capacity, low/high bands, demand) as
+    rows, with the demand scenario and any reason the table is empty."""
+    from cellchain.errors import CellchainError
+    from cellchain.pipeline import capacity, output_records
+
+    if market == "RoW":
+        return {"rows": [], "note": "The rest of the world is a remainder, not a set of "
+                "plants: see the world, a country or a bloc (cellchain pipeline)."}
+    try:
+        df = capacity.pipeline(market, stage)
+    except CellchainError as exc:  # e.g. RoW, or no sourced demand projection
+        try:
+            df = capacity.pipeline(market, stage, scenario="none")
+        except CellchainError:
+            return {"rows": [], "note": exc.message}
+        return {"rows": output_records(df), "note": exc.message}
+    return {"rows": output_records(df), "note": None}
+
+
 def market_report(market: str, year: int) -> dict:
     """Everything the market report shows, as data."""
     from cellchain.trace.exposure import normalise_market
@@ -238,5 +258,6 @@ def market_report(market: str, year: int) -> dict:
             "concentration": concentration(year),
             "key_plants": key_plants(year),
             "scenarios": bundled_scenarios(market),
+            "pipeline": pipeline(market),
             "risk": risk(market, year),
             "sources": sources()}

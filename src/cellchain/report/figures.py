@@ -189,6 +189,35 @@ def scenario_bars(results: list[dict], market: str, title: str) -> dict:
         "height": 460, "margin": {"l": 60, "r": 20, "t": 40, "b": 110}}}
 
 
+def pipeline_chart(rows: list[dict], title: str) -> dict:
+    """Capacity by year as a band (low: operating + under construction; high: all
+    announced) with the expected capacity inside it, against the demand line."""
+    years = [r["year"] for r in rows]
+    unit = rows[0]["unit"] if rows else ""
+    scenario = rows[0]["demand_scenario"] if rows else None
+    demand = [r["demand"] for r in rows]
+    traces = [
+        {"type": "scatter", "mode": "lines", "name": "low (operating + construction)",
+         "x": years, "y": [r["low"] for r in rows], "line": {"color": "#9ecae1", "width": 1}},
+        {"type": "scatter", "mode": "lines", "name": "high (all announced)", "x": years,
+         "y": [r["high"] for r in rows], "fill": "tonexty",
+         "fillcolor": "rgba(158,202,225,0.35)", "line": {"color": "#9ecae1", "width": 1}},
+        {"type": "scatter", "mode": "lines+markers", "name": "expected capacity",
+         "x": years, "y": [r["expected_capacity"] for r in rows],
+         "line": {"color": "#1f77b4", "width": 3}},
+    ]
+    if any(v is not None for v in demand):
+        traces.append({"type": "scatter", "mode": "lines+markers",
+                       "name": f"demand ({scenario})", "x": years, "y": demand,
+                       "line": {"color": "#d62728", "dash": "dash", "width": 2}})
+    return {"data": traces, "layout": {
+        "title": {"text": title}, "height": 420,
+        "xaxis": {"title": {"text": "year"}, "dtick": 1},
+        "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 80}}}
+
+
 def risk_figure(risk: dict, market: str, title: str) -> dict:
     """Left: probability of each band of the market's cell shortfall (short run). Right:
     the drivers' contributions to the expected cell shortfall, ranked."""
@@ -230,6 +259,10 @@ def report_figures(data: dict) -> dict[str, dict]:
         "concentration": concentration_bars(data["concentration"],
                                             "World capacity concentration by stage"),
         "scenarios": scenario_bars(data["scenarios"], m, f"Bundled scenarios for {m}"),
+        "pipeline": pipeline_chart(data["pipeline"]["rows"],
+                                   f"{m}: cell capacity to 2035 against demand"),
+
+
         "risk": risk_figure(data["risk"], m, f"{m}: shortfall risk, short run "
                             f"({data['risk']['draws']:,} simulated years)"),
     }
