@@ -94,7 +94,7 @@ def create_app(host: str = "127.0.0.1", *, workers: int = limits.MODEL_WORKERS,
 
     from cellchain.dashboard import pipeline_page  # its own router module
 
-    app.include_router(pipeline_page.router(templates))
+    app.include_router(pipeline_page.router(app.state.dashboard.lock, templates))
 
     # Added innermost first: the Host check runs first and refuses before any byte of the
     # body is read; then the body limit; then HEAD is served as GET.

@@ -19,6 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from cellchain.dashboard.responses import errors
+
 #: Longest article accepted [characters] (the request-size middleware caps bytes too).
 MAX_ARTICLE_CHARS = 200_000
 
@@ -66,12 +68,12 @@ def router(lock, templates) -> APIRouter:
             proposals = extract_article(article, view(), prefix="a1-p")
         return article, proposals
 
-    @r.get("/news", response_class=HTMLResponse)
+    @r.get("/news", response_class=HTMLResponse, include_in_schema=False)
     def news_page(request: Request):
         return templates.TemplateResponse(request, "news.html.j2",
                                           {"max_chars": MAX_ARTICLE_CHARS})
 
-    @r.post("/api/news/extract")
+    @r.post("/api/news/extract", responses=errors(400, 404, 405, 413, 415, 422))
     def api_news_extract(body: ArticleIn):
         """Proposed registry changes for an article, with the text their offsets index."""
         article, proposals = extract(body)
@@ -80,7 +82,8 @@ def router(lock, templates) -> APIRouter:
                 "proposals": [_proposal_json(p) for p in proposals]}
 
     @r.post("/api/news/overlay", response_class=Response,
-            responses={200: {"content": {"application/zip": {}}}})
+            responses={200: {"content": {"application/zip": {}}},
+                       **errors(400, 404, 405, 413, 415, 422)})
     def api_news_overlay(body: ArticleIn):
         """The accepted proposals as a ZIP of registry overlay CSVs (for --data-dir)."""
         from cellchain.news.extract import apply_choice, write_overlay

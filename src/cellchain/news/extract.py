@@ -137,6 +137,10 @@ def write_overlay(proposals, articles, folder, view=None, source=None, seen=None
     """Write the accepted proposals as overlay CSVs into ``folder``; the files written."""
     from cellchain.news import overlay
 
+    if not any(p.accept for p in proposals):
+        raise InvalidInputError("No accepted proposal to write to the overlay.",
+                                "Accept at least one proposal (--accept ID or all); an "
+                                "article with no proposals has nothing to write.")
     view = view or RegistryView.load()
     sources = {}
     for a in articles:
