@@ -245,12 +245,12 @@ def entity_show(
 def exposure(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
     year: YearOpt = None,
-    by: Annotated[str, typer.Option(help="location or owner.")] = "location",
+    by: Annotated[str, typer.Option(help="location, owner or state.")] = "location",
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Where a market's batteries come from, stage by stage, traced upstream (trade data
-    where the bundle has it, else the flow model; each row names its method)."""
+    """Where a market's batteries come from, stage by stage, traced upstream through the
+    observed baseline's flows (each row says whether they are observed, cited or pooled)."""
     from cellchain.trace import exposure as exposure_mod
 
     df = exposure_mod.exposure(market, year or 2024, by)
@@ -369,11 +369,11 @@ def serve(
 def scenario_validate(path: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
                       ) -> None:
     """Check a scenario file (schema, ids, countries, blocs) without running it."""
-    from cellchain.optimize.network import build_network
+    from cellchain.network.build import build_network
     from cellchain.scenarios import apply, load
 
     scenario = load.load(path)
-    apply.to_changes(scenario, build_network(scenario.year), str(path))
+    apply.apply(scenario, build_network(scenario.year), str(path))
     typer.echo(f"ok: {path} ({scenario.name}; {len(scenario.shocks)} shock(s), "
                f"{len(scenario.policy)} policy rule(s))")
 
@@ -384,21 +384,31 @@ def scenario_run(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Baseline vs scenario: served and unserved demand, concentration, covered share, jobs."""
+    """Baseline vs scenario in sections: supply (served share, concentration, covered
+    share per market and stage), capacity (by location, owner and state), jobs, bottleneck.
+    The terminal view leads with the largest moves; --format gives every row."""
     from cellchain.scenarios import load, run
 
     scenario = load.load(path)
     df, summary = run.run(scenario, str(path))
-    _emit(df, fmt, output, scenario.name, percent_columns=("unserved_share",))
-    if (fmt or "table") == "table" and output is None:
-        typer.echo(f"status: {summary['status']}")
-        for market, rows in summary["bottlenecks"].items():
-            tight = rows[0]
-            typer.echo(f"bottleneck for {market}: {tight['product']} (compliant capacity "
-                       f"{tight['compliant_capacity']:,.0f} vs {tight['needed']:,.0f} "
-                       f"{tight['unit']} needed)")
-        for product, change in summary["capacity_change"].items():
-            typer.echo(f"capacity change, {product}: {change:+,.1f}")
+    if (fmt or "table") != "table" or output is not None:
+        _emit(df, fmt, output, scenario.name)
+        return
+    typer.echo(f"{scenario.name} ({summary['year']}): {summary['status']}, "
+               f"{summary['method']}")
+    typer.echo("largest moves:" if summary["largest_moves"] else "nothing moves")
+    for move in summary["largest_moves"]:
+        typer.echo(f"  {move['move']}")
+    for text in df.loc[df["section"] == "bottleneck", "text"].dropna():
+        typer.echo(f"bottleneck: {text}")
+    supply = df[df["section"] == "supply"]
+    moved = supply[(supply["scenario_served"] - supply["baseline_served"]).abs()
+                   > 1e-9 * supply["baseline_served"].abs().clip(lower=1.0)]
+    if len(moved):
+        _emit(moved[["market", "stage", "product", "unit", "baseline_served",
+                     "scenario_served", "unserved_share", "covered_share_baseline",
+                     "covered_share_scenario", "top_suppliers_scenario"]],
+              None, None, "supply that changed", percent_columns=("unserved_share",))
 
 
 @risk_app.command("geopolrisk")

@@ -219,8 +219,7 @@ def create_app():
         return _scenario_response(request, result, market, None)
 
     def _scenario_response(request, result, market, name):
-        fig = (figures.scenario_bars([result], market, f"{result['name']}: {market}")
-               if result else None)
+        fig = figures.scenario_figures(result, market) if result else None
         return templates.TemplateResponse(request, "scenario.html.j2", {
             "scenarios": api_scenarios(), "result": result, "market": market,
             "selected": name, "figure": fig, "markets": _markets(),
@@ -230,7 +229,7 @@ def create_app():
 
 
 def _markets() -> tuple[str, ...]:
-    from cellchain.optimize.network import MARKETS
+    from cellchain.network.network import MARKETS
 
     return MARKETS
 

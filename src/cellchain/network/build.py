@@ -67,8 +67,8 @@ def build_network(year: int = 2024, basis: str = "reported", *,
     markets = {m: [m] for m in MARKETS if m not in ("EU27", "RoW")}
     markets["EU27"] = eu
     rows = _plant_rows(year, plant_capacity) + _mine_rows(year)
-    cited_cap, cited_prod = _cited_totals(year)
-    rows += _remainder_rows(rows, cited_cap, cited_prod)
+    cited_cap, cited_prod, stand_in = _cited_totals(year)
+    rows += _remainder_rows(rows, cited_cap, {**stand_in, **cited_prod})
     countries = sorted({r["country"] for r in rows} | set(eu)
                        | {m for m in MARKETS if len(m) == 3})
     markets["RoW"] = [c for c in countries if c not in eu and c not in markets]
@@ -101,14 +101,24 @@ def build_network(year: int = 2024, basis: str = "reported", *,
         share[p] = world_use / total if total > 0 else 0.0
         output[p] = est * share[p]
         capacity[p] = np.maximum(raw[p], est) * (1.0 if STAGE_OF[p] == "mining" else share[p])
+        # cited production above the known capacity: the plants run at least that much
+        for i in np.flatnonzero(est > raw[p] * (1 + 1e-12)):
+            rows.append({"facility": "", "kind": "country_total", "stage": STAGE_OF[p],
+                         "product": p, "country": countries[i],
+                         "capacity": float(est[i] - raw[p][i]), "output": 0.0,
+                         "unit": f"{_unit(p)}/yr", "owners": ((countries[i], 1.0),),
+                         "state": ()})
+            raw[p][i] = est[i]
     import pandas as pd
 
     table = pd.DataFrame(rows, columns=list(PLANT_COLUMNS))
     scale = table["product"].map(share).astype(float)
     ratio = table.apply(lambda r: _plant_output_ratio(r, raw, prod, util, idx), axis=1) \
         if len(table) else scale
+    table["nameplate"] = table["capacity"]
     table["output"] = table["capacity"] * scale * ratio
-    table["capacity"] = table["capacity"] * scale
+    mined = table["stage"] == "mining"
+    table["capacity"] = table["capacity"].where(mined, table["capacity"] * scale)
     return Network(year=year, basis=basis, countries=countries, plants=table,
                    capacity=capacity, output=output, output_basis=obasis, chain_share=share,
                    utilisation=util, recipe=recipe, markets=markets, demand=demand,
@@ -209,45 +219,57 @@ def _per_year(unit: str) -> str:
 
 
 def _cited_totals(year: int):
-    """Cited capacity and production by (model product, country) for the year [model unit].
+    """Cited capacity and production by (model product, country) [model unit].
 
-    Per country and unit the most confident row counts; a figure in the model unit wins,
-    else figures in different compounds add up (lithium carbonate + hydroxide). A share of
-    world production counts with a cited world production of the same product and year.
+    Capacity: the latest cited figure of the year or before (a plant does not vanish
+    because a source is a year old). Production: the year's own figure (or a cited share of
+    the year's cited world production) is the country's output; an older production figure
+    stands in for capacity where no capacity is cited (``stand_in``). Per country and unit
+    the most confident row counts; a figure in the model unit wins, else figures in
+    different compounds add up (lithium carbonate + hydroxide).
+    Returns (capacity, production of the year, production stand-ins).
     """
     from cellchain.chain import model
 
+    latest: dict[tuple, int] = {}
+    for r in model.tables()["country_totals"]:
+        if r["year"] is not None and r["year"] <= year:
+            key = (r["stage"], r["product"], r["measure"], r["country"])
+            latest[key] = max(latest.get(key, r["year"]), r["year"])
     by_key: dict[tuple, list[dict]] = {}
     for r in model.tables()["country_totals"]:
-        if r["year"] != year:
-            continue
-        by_key.setdefault((r["stage"], r["product"], r["measure"], r["country"]), []
-                          ).append(r)
+        key = (r["stage"], r["product"], r["measure"], r["country"])
+        if r["year"] is not None and latest.get(key) == r["year"]:
+            by_key.setdefault(key, []).append(r)
     cap: dict[tuple[str, str], float] = {}
     prod: dict[tuple[str, str], float] = {}
+    stand_in: dict[tuple[str, str], float] = {}
     for p, reg in TOTALS_PRODUCT.items():
         stage = STAGE_OF[p]
-        world = _value(p, by_key.get((stage, reg, "production", "WLD"), []))
+        wkey = (stage, reg, "production", "WLD")
+        world = _value(p, by_key.get(wkey, [])) if latest.get(wkey) == year else None
         if world is not None:
             prod[(p, "WLD")] = world
         for (s, rp, measure, country), rows in by_key.items():
             if s != stage or rp != reg or country == "WLD":
                 continue
+            v = _value(p, rows) if measure in ("capacity", "production") else None
+            if v is None:
+                continue
             if measure == "capacity":
-                v = _value(p, rows)
-                if v is not None:
-                    cap[(p, country)] = v
-            elif measure == "production":
-                v = _value(p, rows)
-                if v is not None:
-                    prod[(p, country)] = v
+                cap[(p, country)] = v
+            elif latest[(s, rp, measure, country)] == year:
+                prod[(p, country)] = v
+            else:
+                stand_in[(p, country)] = v
         for (s, rp, measure, country), rows in by_key.items():
             if (s, rp, measure) == (stage, reg, "share") and country != "WLD" \
-                    and world is not None and (p, country) not in prod:
+                    and world is not None and (p, country) not in prod \
+                    and latest[(s, rp, measure, country)] == year:
                 share = [r for r in rows if r["unit"] == "fraction of world production"]
                 if share:
                     prod[(p, country)] = model.most_confident(share)["value"] * world
-    return cap, prod
+    return cap, prod, stand_in
 
 
 def _value(p: str, rows: list[dict]) -> float | None:

@@ -17,8 +17,8 @@ from cellchain.network.products import PRODUCTS
 #: Markets the cell stage serves; ``EU27`` and ``RoW`` are groups of countries.
 MARKETS = ("CHN", "USA", "EU27", "JPN", "KOR", "IND", "RoW")
 #: Columns of the plant table.
-PLANT_COLUMNS = ("facility", "kind", "stage", "product", "country", "capacity", "output",
-                 "unit", "owners", "state")
+PLANT_COLUMNS = ("facility", "kind", "stage", "product", "country", "nameplate", "capacity",
+                 "output", "unit", "owners", "state")
 
 
 @dataclass
@@ -31,7 +31,9 @@ class Network:
     plants : pandas.DataFrame — one row per plant or cited country remainder: ``facility``
         (registry id; empty for a country remainder or a mine country), ``kind`` (``plant``,
         ``country_total``, ``mine_output``), ``stage``, ``product`` (model product),
-        ``country``, ``capacity`` and ``output`` [model unit/yr, the battery chain's part],
+        ``country``, ``nameplate`` [model unit/yr: the registry's capacity, or a mine
+        country's output], ``capacity`` and ``output`` [model unit/yr, the battery chain's
+        part],
         ``unit``, ``owners`` (tuple of (ultimate-owner country, share)), ``state`` (tuple of
         (state's country, look-through share))
     capacity : {product: array} — battery-chain capacity per country [model unit/yr]

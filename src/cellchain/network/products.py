@@ -116,3 +116,12 @@ def to_model_unit(product: str, value: float, unit: str) -> float:
         if product in fits:
             return canonical * factor
     raise ValueError(f"unit {unit!r} does not measure {product} [{UNITS[product]}]")
+
+
+#: Non-mined model products as the registry's share tables measure them: (stage, registry
+#: product, canonical registry capacity unit).
+REGISTRY_MEASURE = {p: (STAGE_OF[p], TOTALS_PRODUCT[p], capacity_unit(p).replace(" ", "")
+                        if p in ("cathode", "anode") else
+                        {"t LCE": "t/yr LCE", "t Ni": "t/yr Ni", "t Co": "t/yr Co",
+                         "GWh": "GWh/yr"}[UNITS[p]])
+                    for p in TOTALS_PRODUCT}

@@ -7,17 +7,28 @@ Variables (over the network's countries; ``t`` is the compliance tier)
                          to countries that can use p (or every market), both tiers
     u[m] >= 0            unserved cell demand of market m [GWh/yr]
 
-Objective (minimise; in units of the product's world output Q_p, so y = f / Q_p and
-beta = b / Q_p for the route's baseline b; unserved in units of total demand D; each
-route's change is split into an increase p and a decrease n, f0 = b + p - n)
-    sum_routes (p - n + f1)^2 / (beta + EPS)       weighted least squares on changes
-    + ETA sum_routes f1^2 / (beta + EPS)            keeps the tier split unique
-    + LAMBDA sum_routes (p + n + f1)                 absolute change: products a shock
-                                                     does not bind stay where they were
-    + OPEN sum_{routes with b = 0} (p + f1)          routes that carried nothing
-    + PENALTY sum_m u[m]                             unserved demand
-    + DELTA (sum p^2 + n^2 + u^2)
-The Hessian is positive definite, so the optimum is unique: same input, same output.
+Two stages, each built once per network (columns in units of the product's world output
+Q_p, so y = f / Q_p and beta = b / Q_p for the route's baseline b; unserved demand in
+units of total demand D):
+
+Stage 1, an LP (warm re-solved). Each route's tier-0 change is split into an increase p
+and a decrease n (f0 = b + p - n, n <= beta); f1 is the tier-1 flow.
+    minimise  sum_routes LAMBDA / sqrt(beta + EPS) (p + n + f1)   weighted absolute change
+              + OPEN sum_{routes with b = 0} (p + f1)              routes that carried nothing
+              + PENALTY sum_m u[m]                                 unserved demand
+    PENALTY dominates, so stage 1 serves the most demand the constraints allow (cutting
+    more never serves more); the absolute-change term leaves every product whose
+    re-routing is not needed exactly where it was. A relative spread of TIE in the costs,
+    by route order, makes its optimum unique.
+
+Stage 2, the strictly convex QP (HiGHS, through ``passHessian``), over the products stage
+1 moved, with every other product and the unserved demand fixed at stage 1's values:
+    minimise  sum_routes (f0 + f1 - beta)^2 / (beta + EPS)        weighted least squares
+              + ETA sum_routes f1^2 / (beta + EPS)                 unique tier split
+              + OPEN sum_{routes with b = 0} (f0 + f1) + DELTA sum_m u[m]^2
+    Its Hessian is positive definite, so its optimum is unique. HiGHS's active-set QP
+    solver can stop short on degenerate instances; the solution then is stage 1's (unique
+    too) and says so in ``Solution.method``.
 
 Constraints (one ``add_*`` function each)
     capacity          sum_{t,d} f[t,p,o,d] <= cap[p,o]
@@ -49,9 +60,11 @@ ETA = 1.0e-3
 #: product's flows do not move to ease another product's re-routing.
 LAMBDA = 10.0
 DELTA = 1.0e-6
+#: Relative spread of the stage-1 costs that breaks ties between otherwise equal routes.
+TIE = 1.0e-6
 OPEN = 1.0
 PENALTY = 1.0e4
-SNAP = 1.0e-6
+SNAP = 1.0e-9
 #: A stage-1 column above this [scaled units] marks its product as changed.
 MOVED = 1.0e-9
 #: Scaled bounds below this are rounding and count as zero.
@@ -206,9 +219,13 @@ def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp")
     lower = np.zeros(n_col)
     upper = np.full(n_col, INF)
     if kind == "lp":
-        cost[:n_r] = LAMBDA + OPEN * fresh
-        cost[n_r:2 * n_r] = LAMBDA
-        cost[2 * n_r:n_flow] = LAMBDA + OPEN * fresh
+        # weighted absolute change: a unit moved on a large route costs less than on a
+        # small one (relative change), and a tiny tie-break by route order makes the
+        # optimum unique, so that a warm and a cold solve find the same vertex
+        unit = LAMBDA / np.sqrt(beta + EPS) * (1.0 + TIE * np.arange(n_r) / max(n_r, 1))
+        cost[:n_r] = unit + OPEN * fresh
+        cost[n_r:2 * n_r] = unit
+        cost[2 * n_r:n_flow] = unit + OPEN * fresh
         upper[n_r:2 * n_r] = beta
     else:
         # stage 2 works on the tier-0 flow itself, y0 = (b + d) / Q >= 0:
@@ -617,7 +634,10 @@ class Reroute:
             total = np.bincount(cell, weights=x[cols], minlength=size).reshape(shape)
             tol = SNAP * max(float(self.net.output[p].sum()), 1.0)
             total = np.where(np.abs(total - base) <= tol, base, np.maximum(total, 0.0))
-            flows[p] = total
+            # round what moved to a grid of the product's world output x 1e-10, so that
+            # solver rounding does not differ between a warm and a cold start
+            grid = 1e-10 * max(float(self.net.output[p].sum()), 1.0)
+            flows[p] = np.where(total == base, base, np.round(total / grid) * grid)
             t1 = idx.col_t[cols] == 1
             c1 = np.bincount(cell[t1], weights=np.maximum(x[cols[t1]], 0.0), minlength=size
                              ).reshape(shape)

@@ -22,7 +22,8 @@ Traded products (HS 1992 codes in the bundle):
 Not traced from trade, and why: refined nickel (the bundle has ores, 260400, in gross
 weight, not refined nickel), refined cobalt (282200 mixes the Congolese hydroxide
 intermediate with refined oxides), mined lithium (no spodumene code), cathode, anode and
-cells (no trade in the bundle). Those stages use the flow model.
+cells (no trade in the bundle). The observed baseline (:mod:`cellchain.network.baseline`)
+draws those from the registry's ``flows`` table and the world pool.
 """
 
 from __future__ import annotations
@@ -101,11 +102,9 @@ def observed_sourcing(product: str, year: int, countries: tuple[str, ...]) -> np
 
 
 def own_supply(product: str, year: int, countries: list[str]) -> np.ndarray:
-    """Each country's cited capacity (refined products) or mine output (mined ones)."""
-    from cellchain.optimize import network
+    """Each country's battery-chain output of the product in the network of ``year``."""
+    from cellchain.network.build import build_network
 
-    if product in network.MINE_SOURCES:
-        caps = network.mine_capacity(product, year)
-    else:
-        caps = network.registry_capacity(product, year)
-    return np.array([caps.get(c, 0.0) for c in countries])
+    net = build_network(year)
+    return np.array([float(net.output[product][net.index(c)]) if net.has(c) else 0.0
+                     for c in countries])

@@ -1,0 +1,121 @@
+"""The network package: the one product map, the builder and the observed baseline."""
+
+import numpy as np
+import pytest
+
+from cellchain import units
+from cellchain.network import baseline, checks, products
+from cellchain.network.build import build_network
+from cellchain.network.products import PRODUCTS
+
+
+def test_sulfate_capacity_counts_its_contained_metal():
+    p, factor = products.model_product("refining", "nickel;nickel_sulfate", "t/yr NiSO4")
+    assert p == "nickel_refined"
+    assert factor == pytest.approx(units.element_in("nickel_sulfate", 1.0)[1])
+    assert factor == pytest.approx(58.693 / (58.693 + 32.06 + 4 * 15.999), rel=1e-3)
+    # the capacity unit decides: a nickel-cobalt refinery in t/yr Co makes cobalt
+    assert products.model_product("refining", "nickel;cobalt", "t/yr Co")[0] == \
+        "cobalt_refined"
+    assert products.model_product("refining", "spherical_graphite", "t/yr") is None
+    assert products.to_model_unit("lithium_chemicals", 1000, "t/yr LiOH") == \
+        pytest.approx(1000 * units.LCE_PER_LIOH_H2O)
+    with pytest.raises(ValueError):
+        products.to_model_unit("cells", 10, "t/yr")
+
+
+def test_select_by_stage_and_registry_name():
+    assert products.select(["refining"], ["nickel_sulfate"]) == ["nickel_refined"]
+    assert products.select(["mining"]) == [p for p in PRODUCTS if p.startswith("mine_")]
+    with pytest.raises(KeyError):
+        products.select(None, ["unobtainium"])
+
+
+@pytest.fixture(scope="module")
+def net(warehouse):
+    return build_network(2024)
+
+
+@pytest.fixture(scope="module")
+def base(net):
+    return baseline.build(net)
+
+
+def test_network_carries_a_plant_table_and_numeric_bases(net):
+    t = net.plants
+    assert {"facility", "product", "country", "nameplate", "capacity", "output", "owners",
+            "state"} <= set(t.columns)
+    assert set(t["kind"]) == {"plant", "country_total", "mine_output"}
+    # plant capacities add up to the network's capacity per product (mines: production)
+    for p in PRODUCTS:
+        assert t.loc[t["product"] == p, "capacity"].sum() == pytest.approx(
+            net.capacity[p].sum(), rel=1e-9)
+        assert isinstance(net.chain_share[p], float)
+        assert (net.capacity[p] >= net.output[p] - 1e-9).all()
+    # world output equals world use for every product (cells: the demand)
+    assert net.output["cells"].sum() == pytest.approx(sum(net.demand.values()))
+    for p in PRODUCTS:
+        if p != "cells":
+            assert net.output[p].sum() == pytest.approx(net.use(p).sum(), rel=1e-9)
+
+
+def test_an_unknown_capacity_basis_is_refused(warehouse):
+    from cellchain.errors import UnknownValueError
+
+    with pytest.raises(UnknownValueError):
+        build_network(2024, basis="hoped")
+
+
+def test_a_pipeline_can_supply_its_own_plant_capacities(warehouse, net):
+    doubled = build_network(2024, plant_capacity=lambda fid, year: _doubled(fid, year))
+    t, d = net.plants, doubled.plants
+    named = t[t["kind"] == "plant"].set_index("facility")["nameplate"]
+    again = d[d["kind"] == "plant"].set_index("facility")["nameplate"]
+    assert again.loc[named.index].to_numpy() == pytest.approx(2 * named.to_numpy())
+
+
+def _doubled(fid, year):
+    from cellchain.chain import model
+
+    cap = model.capacity_as_of(fid, year)
+    return None if cap is None else (2 * cap.value, cap.unit)
+
+
+def test_baseline_mass_balance_and_basis(net, base):
+    use = {p: baseline.use_of(net, p) for p in PRODUCTS}
+    out = {p: net.output[p] for p in PRODUCTS}
+    assert checks.mass_balance(base.flows, out, use, strict=True) == []
+    kinds = {baseline.BASES[k] for p in PRODUCTS for k in np.unique(base.basis[p])}
+    assert kinds == {"", "observed", "pooled"} or kinds == {"", "observed", "pooled",
+                                                             "cited"}
+    for p in PRODUCTS:
+        assert ((base.flows[p] > 0) == (base.basis[p] > 0)).all()
+    table = base.table()
+    assert set(table["basis"]) <= {"observed", "cited", "pooled"}
+
+
+def test_home_supply_comes_first(net, base):
+    # a country that makes less lithium chemicals than it uses serves itself fully
+    f = base.flows["lithium_chemicals"]
+    use = baseline.use_of(net, "lithium_chemicals")
+    for c in ("CHN", "KOR"):
+        i = net.index(c)
+        assert f[i, i] == pytest.approx(min(net.output["lithium_chemicals"][i], use[i]),
+                                         rel=1e-6)
+
+
+def test_ras_by_hand():
+    seed = np.array([[1.0, 1.0], [1.0, 0.0]])
+    f = baseline.ras(seed, np.array([3.0, 1.0]), np.array([2.0, 2.0]))
+    assert f == pytest.approx(np.array([[1.0, 2.0], [1.0, 0.0]]))
+
+
+def test_checks_warn_by_default_and_raise_when_strict():
+    f = {"cells": np.array([[1.0]])}
+    with pytest.warns(checks.InvariantWarning):
+        checks.mass_balance(f, {"cells": np.array([2.0])}, {"cells": np.array([1.0])},
+                            strict=False)
+    with pytest.raises(checks.InvariantError):
+        checks.mass_balance(f, {"cells": np.array([2.0])}, {"cells": np.array([1.0])})
+    with pytest.raises(checks.InvariantError):
+        checks.hhi_range([10_001.0])
