@@ -90,6 +90,10 @@ def test_running_a_bundled_scenario_shows_results(page, live_server):
     unserved = page.locator("#result-table td.unserved").first.inner_text()
     assert unserved.endswith("%") and float(unserved.rstrip("%")) > 0
     page.wait_for_selector("#fig-scenario .main-svg")
+    for by in ("location", "owner", "state"):
+        page.wait_for_selector(f"#fig-capacity_{by} .main-svg")
+    assert "tightest stage" in page.locator("#bottleneck").inner_text()
+    assert "served share by stage" in page.locator("#fig-scenario").inner_text()
     assert_local(page.requests, live_server)
 
 
