@@ -113,8 +113,8 @@ def build_network(year: int = 2024, basis: str = "reported", *,
 
     table = pd.DataFrame(rows, columns=list(PLANT_COLUMNS))
     scale = table["product"].map(share).astype(float)
-    ratio = table.apply(lambda r: _plant_output_ratio(r, raw, prod, util, idx), axis=1) \
-        if len(table) else scale
+    ratio = np.array([_plant_output_ratio(p, c, raw, prod, util, idx)
+                      for p, c in zip(table["product"], table["country"], strict=True)])
     table["nameplate"] = table["capacity"]
     table["output"] = table["capacity"] * scale * ratio
     mined = table["stage"] == "mining"
@@ -125,14 +125,14 @@ def build_network(year: int = 2024, basis: str = "reported", *,
                    sources=sources)
 
 
-def _plant_output_ratio(row, raw, prod, util, idx) -> float:
+def _plant_output_ratio(product, country, raw, prod, util, idx) -> float:
     """Output per unit of capacity of a plant: its country's estimate / its capacity."""
-    i = idx[row["country"]]
-    cap = raw[row["product"]][i]
-    p = prod[row["product"]][i]
+    i = idx[country]
+    cap = raw[product][i]
+    p = prod[product][i]
     if cap <= 0:
         return 0.0
-    return (p / cap) if not np.isnan(p) else util[row["product"]][0]
+    return (p / cap) if not np.isnan(p) else util[product][0]
 
 
 def _estimate(cap: np.ndarray, known: np.ndarray, cited: np.ndarray, world_use: float,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from cellchain.chain import model as registry
 from cellchain.errors import InvalidInputError
 from cellchain.network import products
@@ -101,12 +103,12 @@ def apply(scenario: Scenario, net: Network, source: str = "<scenario>") -> Appli
                 _err(source, f"{path}.entity", f"unknown entity {s.entity!r}",
                      "use an entity id from registry/entities.csv")
             memo: dict = {}
-            for row in plants.index[plants["kind"] == "plant"]:
-                held = held_share(g, s.entity, plants.at[row, "facility"], year, memo)
-                if held > 0:
-                    cut = (1.0 if held >= 0.5 else held) * s.share
-                    plants.at[row, "capacity"] *= 1.0 - cut
-                    plants.at[row, "nameplate"] *= 1.0 - cut
+            held = np.array([held_share(g, s.entity, f, year, memo) if k == "plant" else 0.0
+                             for f, k in zip(plants["facility"], plants["kind"],
+                                             strict=True)])
+            cut = np.where(held >= 0.5, 1.0, held) * s.share
+            plants["capacity"] = plants["capacity"] * (1.0 - cut)
+            plants["nameplate"] = plants["nameplate"] * (1.0 - cut)
         elif kind == "new_facility":
             plants = _new_plant(s, net, plants, g, source, path)
         elif kind == "capacity_change":

@@ -189,6 +189,8 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
         if fac.get("capex_musd"):
             capex_per.setdefault(p, []).append(fac["capex_musd"] / cap)
     new_jobs = {s.id: s.jobs for kind, s in scenario.shocks if kind == "new_facility"}
+    jobs_per = {p: _intensity(v) for p, v in jobs_per.items()}
+    capex_per = {p: _intensity(v) for p, v in capex_per.items()}
 
     def per_plant(table):
         out: dict[tuple[str, str], list[float]] = {}
@@ -199,9 +201,9 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
             ratio = cap / was if was else 1.0
             own = fac.get("jobs") or new_jobs.get(f)
             j = own * (ratio if f in facs else 1.0) if own else (
-                cap * _intensity(jobs_per[p]) if jobs_per.get(p) else None)
+                cap * jobs_per[p] if jobs_per.get(p) is not None else None)
             k = (fac["capex_musd"] * ratio if fac.get("capex_musd") else
-                 cap * _intensity(capex_per[p]) if capex_per.get(p) else None)
+                 cap * capex_per[p] if capex_per.get(p) is not None else None)
             slot = out.setdefault((c, STAGE_OF[p]), [0.0, 0.0, False, False])
             if j is not None:
                 slot[0] += j
