@@ -67,6 +67,8 @@ PENALTY = 1.0e4
 SNAP = 1.0e-9
 #: A stage-1 column above this [scaled units] marks its product as changed.
 MOVED = 1.0e-9
+#: Stage-2 QP iterations allowed per free column before stage 1's answer is used.
+QP_ITERATIONS_PER_COLUMN = 2
 #: Scaled bounds below this are rounding and count as zero.
 TINY = 1.0e-10
 
@@ -482,6 +484,10 @@ def solve_reduced(stage: _Stage, rows, lo, hi, fixed: dict[int, float]):
     hess.value_ = hv.astype(float)
     sub.hessian_ = hess
     solver = new_highs()
+    # the active-set method takes an iteration per active bound; past a few per column it
+    # is cycling on a degenerate instance and the caller falls back to stage 1's answer
+    # (an iteration count, unlike a time limit, gives the same answer in every run)
+    solver.setOptionValue("qp_iteration_limit", int(QP_ITERATIONS_PER_COLUMN * free.size))
     solver.passModel(sub)
     solver.run()
     status = solver.getModelStatus()
