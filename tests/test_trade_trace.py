@@ -4,22 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cellchain.network import baseline
+from cellchain.network import baseline, trade
 from cellchain.network.build import build_network
 from cellchain.trace import exposure as exposure_mod
-from cellchain.trace import trade
-
-
-def test_apparent_supply_mix_by_hand(monkeypatch):
-    # own capacity 60 t, imports of 30 t from AAA and 10 t from BBB -> 0.6 / 0.3 / 0.1
-    monkeypatch.setattr(trade, "imports", lambda product, year: {
-        ("AAA", "CCC"): 30.0, ("BBB", "CCC"): 10.0, ("ZZZ", "CCC"): 5.0})
-    s = trade.sourcing_matrix("lithium_chemicals", 2024, ["AAA", "BBB", "CCC"],
-                              np.array([0.0, 0.0, 60.0]))
-    # ZZZ is outside the country list and left out of the mix
-    assert s[:, 2] == pytest.approx([30 / 100, 10 / 100, 60 / 100])
-    assert s[:, 0].sum() == 0  # AAA: no own supply, no imports
-    assert s[:, 2].sum() == pytest.approx(1.0)
 
 
 def _baci_imports(importer: str, codes: dict[str, float], year: int) -> pd.Series:

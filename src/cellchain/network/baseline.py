@@ -7,7 +7,7 @@ use ``U[d]`` (cells: demand by market; otherwise downstream output x the recipe)
 1. **Home supply.** ``F[d, d] = min(O[d], U[d])``; for cells, a market's member countries
    serve it first, in proportion to their output.
 2. **Bilateral trade.** Observed imports (CEPII BACI in the bundle, for lithium chemicals
-   and natural graphite, see :mod:`cellchain.trace.trade`) and the registry's ``flows``
+   and natural graphite, see :mod:`cellchain.network.trade`) and the registry's ``flows``
    table of published figures, each limited to what the exporter has left after home
    supply and what the importer still needs: ``T'[o, d] = T[o, d] x min(1, X[o] / sum_d
    T[o, d], N[d] / sum_o T[o, d])``.
@@ -89,7 +89,7 @@ def home_matrix(net: Network, product: str, out: np.ndarray, use: np.ndarray) ->
 
 def trade_matrix(net: Network, product: str) -> tuple[np.ndarray, np.ndarray]:
     """Step 2's raw observed trade ``T`` and, per entry, its basis (observed or cited)."""
-    from cellchain.trace import trade
+    from cellchain.network import trade
 
     n = len(net.countries)
     width = len(net.markets) if product == "cells" else n
