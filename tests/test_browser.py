@@ -125,7 +125,8 @@ def test_report_file_renders_its_map_offline(page, usa_report):
     assert page.evaluate(OUTLINE_JS, "#fig-map") > 10_000
     assert page.locator("#fig-map .scattergeo .point").count() == len(
         content.facility_points(2024))
-    for key in ("exposure_location", "exposure_owner", "concentration", "scenarios"):
+    for key in ("exposure_location", "exposure_owner", "concentration",
+                "scenario_us_fta_only_served", "scenario_rosatom_bolivia_capacity_state"):
         assert page.locator(f"#fig-{key} .main-svg").count() >= 1
     assert {urlparse(u).scheme for u in page.requests} <= {"file", "data", "blob"}
 
