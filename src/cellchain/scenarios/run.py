@@ -260,6 +260,11 @@ def bottleneck_rows(net, applied, scenario, sol, demand) -> list[dict]:
     return rows
 
 
+def _pct(x: float) -> str:
+    """A share as a percentage, with two decimals below 1 %."""
+    return f"{100 * x:.1f} %" if x >= 0.01 or x == 0 else f"{100 * x:.2f} %"
+
+
 def largest_moves(df, n: int = 12) -> list[dict]:
     """The rows that changed most: supply rows by change of served quantity or covered
     share, capacity rows by change of share [fraction points]."""
@@ -281,7 +286,7 @@ def largest_moves(df, n: int = 12) -> list[dict]:
         elif r["section"] == "capacity":
             size = abs(r["scenario_share"] - r["baseline_share"])
             what = (f"{r['product']} capacity by {r['by']}, {r['group']}: "
-                    f"{100 * r['baseline_share']:.1f} % -> {100 * r['scenario_share']:.1f} %")
+                    f"{_pct(r['baseline_share'])} -> {_pct(r['scenario_share'])}")
         else:
             continue
         if size > 1e-4:
