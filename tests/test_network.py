@@ -119,3 +119,10 @@ def test_checks_warn_by_default_and_raise_when_strict():
         checks.mass_balance(f, {"cells": np.array([2.0])}, {"cells": np.array([1.0])})
     with pytest.raises(checks.InvariantError):
         checks.hhi_range([10_001.0])
+
+
+def test_a_year_without_capacity_at_some_stage_is_a_clear_error(warehouse):
+    from cellchain.errors import DataError
+
+    with pytest.raises(DataError, match="cobalt_refined"):
+        build_network(2019)

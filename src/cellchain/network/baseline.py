@@ -219,9 +219,14 @@ def product_flows(net: Network, product: str, out=None, use=None
 
 
 def build(net: Network) -> Baseline:
-    """The observed baseline of the network's year."""
+    """The observed baseline of the network's year (mass balance checked: a warning, or an
+    error in strict mode, when a product's flows do not add up to its output and use)."""
+    from cellchain.network import checks
+
     flows, basis, dests = {}, {}, {}
     for p in PRODUCTS:
         flows[p], basis[p] = product_flows(net, p)
         dests[p] = list(net.markets) if p == "cells" else list(net.countries)
+    checks.mass_balance(flows, {p: net.output[p] for p in PRODUCTS},
+                        {p: use_of(net, p) for p in PRODUCTS})
     return Baseline(net, flows, basis, dests)

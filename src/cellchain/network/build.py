@@ -98,6 +98,13 @@ def build_network(year: int = 2024, basis: str = "reported", *,
         est, obasis[p], util[p] = _estimate(raw[p], known[p], prod[p], world_use,
                                             STAGE_OF[p] == "mining", cited_prod.get((p, "WLD")))
         total = est.sum()
+        if total <= 0 < world_use:
+            from cellchain.errors import DataError
+
+            raise DataError(f"The registry counts no {p} capacity or output in {year}, so the "
+                            f"chain cannot be traced for that year.",
+                            "Use a later year (e.g. 2021 or after), or add the plants or "
+                            "country totals of that year to the registry.")
         share[p] = world_use / total if total > 0 else 0.0
         output[p] = est * share[p]
         capacity[p] = np.maximum(raw[p], est) * (1.0 if STAGE_OF[p] == "mining" else share[p])
