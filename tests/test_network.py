@@ -126,3 +126,43 @@ def test_a_year_without_capacity_at_some_stage_is_a_clear_error(warehouse):
 
     with pytest.raises(DataError, match="cobalt_refined"):
         build_network(2019)
+
+
+def _with_flows(monkeypatch, rows):
+    from cellchain.chain import model
+
+    tables = dict(model.tables())
+    base = {"seen": "2026-12-03", "confidence": "medium", "notes": "",
+            "source_url": "https://example.org/test"}
+    tables["flows"] = [{**base, **r} for r in rows]
+    monkeypatch.setattr(model, "tables", lambda: tables)
+
+
+def test_cited_flows_enter_the_baseline_as_cited(warehouse, monkeypatch):
+    def share(exporter, value):
+        return {"exporter": exporter, "importer": "USA", "product": "cells", "year": 2024,
+                "measure": "share", "value": value, "scope": "test",
+                "unit": "fraction of US import quantity"}
+
+    _with_flows(monkeypatch, [
+        share("CHN", 0.845), share("KOR", 0.047), share("JPN", 0.028),
+        # a concentrate tonnage with the importer's total of the same scope is a share
+        {"exporter": "AUS", "importer": "CHN", "product": "spodumene", "year": 2024,
+         "measure": "quantity", "value": 349_471, "unit": "t", "scope": "June"},
+        {"exporter": "WLD", "importer": "CHN", "product": "spodumene", "year": 2024,
+         "measure": "quantity", "value": 522_428, "unit": "t", "scope": "June"}])
+    net = build_network(2024)
+    assert baseline.cited_flows(net, "mine_lithium")[("AUS", "CHN")] == pytest.approx(
+        -349_471 / 522_428)
+    base = baseline.build(net)
+    usa = list(net.markets).index("USA")
+    col = base.flows["cells"][:, usa]
+    imports = col.sum() - col[net.index("USA")]
+    kor = net.index("KOR")
+    assert baseline.BASES[base.basis["cells"][kor, usa]] == "cited"
+    # each cited partner ships at least its cited share; the 8 % left comes from the pool
+    for c, cited in (("CHN", 0.845), ("KOR", 0.047), ("JPN", 0.028)):
+        assert col[net.index(c)] >= cited * imports * (1 - 1e-9), c
+    assert col[net.index("CHN")] <= (0.845 + 0.08) * imports * (1 + 1e-9)
+    assert checks.mass_balance(base.flows, net.output,
+                               {p: baseline.use_of(net, p) for p in PRODUCTS}) == []

@@ -125,45 +125,72 @@ def _home(net: Network, product: str, origin: str) -> int:
 
 
 def cited_flows(net: Network, product: str) -> dict[tuple[str, str], float]:
-    """Published bilateral figures for ``product`` and the year from the registry's
-    ``flows`` table, when it exists, in the model unit: quantities convert directly; values
-    (e.g. USD) count as the exporter's share of the importer's imports when the table also
-    gives the importer's total (exporter ``WLD``), and become quantities in :func:`build`.
-    Returns {(exporter, importer): quantity}, or {(exporter, importer): -share} for shares."""
+    """Published bilateral figures for ``product`` and the network's year from the
+    registry's ``flows`` table (schema ``exporter, importer, product, year, measure,
+    value, unit, scope, ...``), when the table exists.
+
+    - ``measure: quantity`` in a unit of the product (``t LCE``, ``GWh``, ``t Co``, ...) is a
+      quantity [model unit];
+    - ``measure: share`` with a unit ``fraction of <importer> import ...`` is the exporter's
+      share of the importer's imports;
+    - values (any currency) and quantities in other units (tonnes of concentrate) count as
+      shares when the table gives the importer's total (exporter ``WLD``) with the same
+      measure, unit and scope (e.g. the same months).
+
+    Where several rows give one pair, a quantity beats a share, a share by quantity beats
+    one by value, and the more confident row wins. Returns {(exporter, importer):
+    quantity}, and {(exporter, importer): -share} for shares (made quantities in
+    :func:`product_flows`, from the importer's remaining need).
+    """
     from cellchain.chain import model
     from cellchain.network.products import to_model_unit
 
+    names = _registry_names(product)
     rows = [r for r in model.tables().get("flows", [])
-            if r.get("product") in _registry_names(product) and r.get("year") == net.year]
-    out: dict[tuple[str, str], float] = {}
-    totals: dict[tuple[str, str], float] = {}
-    shares: dict[tuple[str, str, str], float] = {}
+            if r.get("product") in names and r.get("year") == net.year
+            and r.get("value") is not None and r.get("importer") != "WLD"]
+    quantity: dict[tuple[str, str], tuple[int, float]] = {}
+    shares: dict[tuple[str, str], tuple[tuple[int, int], float]] = {}
+    totals: dict[tuple, float] = {}
     for r in rows:
-        if r.get("value") is None:
-            continue
-        try:
-            out[(r["exporter"], r["importer"])] = to_model_unit(product, r["value"],
-                                                                r["unit"])
-            continue
-        except ValueError:
-            pass
         if r["exporter"] == "WLD":
-            totals[(r["importer"], r["unit"])] = float(r["value"])
+            totals[(r["importer"], r["measure"], r["unit"], r.get("scope"))] = float(r["value"])
+    for r in rows:
+        pair, rank = (r["exporter"], r["importer"]), model.confidence_rank(r)
+        if r["exporter"] == "WLD":
+            continue
+        if r["measure"] == "quantity":
+            try:
+                v = to_model_unit(product, r["value"], r["unit"])
+            except ValueError:
+                v = None
+            if v is not None:
+                if pair not in quantity or rank < quantity[pair][0]:
+                    quantity[pair] = (rank, v)
+                continue
+        unit = str(r["unit"])
+        if r["measure"] == "share" and unit.startswith("fraction of") and "import" in unit:
+            share = float(r["value"])
         else:
-            shares[(r["exporter"], r["importer"], r["unit"])] = float(r["value"])
-    for (o, d, unit), v in shares.items():
-        total = totals.get((d, unit))
-        if total and (o, d) not in out:
-            out[(o, d)] = -v / total
+            total = totals.get((r["importer"], r["measure"], r["unit"], r.get("scope")))
+            if not total:
+                continue
+            share = float(r["value"]) / total
+        key = (0 if "quantity" in unit or r["measure"] == "quantity" else 1, rank)
+        if 0 < share <= 1 and (pair not in shares or key < shares[pair][0]):
+            shares[pair] = (key, share)
+    out = {pair: -share for pair, (_, share) in shares.items()}
+    out.update({pair: v for pair, (_, v) in quantity.items()})
     return out
 
 
 def _registry_names(product: str) -> set[str]:
+    """Product names the ``flows`` table may use for a model product."""
     from cellchain.network.products import REGISTRY_PRODUCTS
 
     names = {product} | {r for (_, r), ms in REGISTRY_PRODUCTS.items() if product in ms}
-    if product == "mine_lithium":
-        names |= {"spodumene", "lithium_concentrate"}
+    names |= {"mine_lithium": {"spodumene", "lithium_concentrate"},
+              "mine_graphite": {"natural_graphite"}}.get(product, set())
     return names
 
 
