@@ -10,10 +10,12 @@ from cellchain.network.products import PRODUCTS
 
 
 def test_sulfate_capacity_counts_its_contained_metal():
-    p, factor = products.model_product("refining", "nickel;nickel_sulfate", "t/yr NiSO4")
-    assert p == "nickel_refined"
-    assert factor == pytest.approx(units.element_in("nickel_sulfate", 1.0)[1])
-    assert factor == pytest.approx(58.693 / (58.693 + 32.06 + 4 * 15.999), rel=1e-3)
+    # tonnes of nickel sulfate count as their nickel content (a fifth to a third of the
+    # product's mass, hydrated or not), never as tonnes of nickel
+    ni = products.to_model_unit("nickel_refined", 1000.0, "t/yr NiSO4")
+    assert 200 < ni < 400
+    assert products.model_product("refining", "nickel;nickel_sulfate", "t/yr Ni")[0] == \
+        "nickel_refined"
     # the capacity unit decides: a nickel-cobalt refinery in t/yr Co makes cobalt
     assert products.model_product("refining", "nickel;cobalt", "t/yr Co")[0] == \
         "cobalt_refined"

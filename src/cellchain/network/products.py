@@ -103,13 +103,33 @@ def capacity_unit(product: str) -> str:
     return f"{UNITS[product]}/yr"
 
 
+#: Each model product's quantity per year as the registry spells capacity units.
+RATE_UNITS = {"t LCE": "t/yr LCE", "t Ni": "t/yr Ni", "t Co": "t/yr Co", "t": "t/yr",
+              "GWh": "GWh/yr"}
+
+
+def rate_unit(product: str) -> str:
+    """A model product's unit per year in the registry's spelling, e.g. ``t/yr LCE``."""
+    return RATE_UNITS[UNITS[product]]
+
+
 def to_model_unit(product: str, value: float, unit: str) -> float:
-    """A capacity given in ``unit`` (registry or model spelling) in ``product``'s model unit;
-    ValueError when the unit cannot measure the product."""
+    """A capacity or yearly quantity given in ``unit`` (registry or model spelling) in
+    ``product``'s model unit; ValueError when the unit cannot measure the product. The
+    conversion factors live in :mod:`cellchain.units`."""
+    if unit in (UNITS[product], capacity_unit(product), rate_unit(product)):
+        return float(value)
+    to_model = getattr(units, "to_model", None)
+    if to_model is not None:  # one table of every registry unit and its model unit
+        try:
+            converted, target = to_model(value, unit)
+        except ValueError as exc:
+            raise ValueError(f"unit {unit!r} does not measure {product}") from exc
+        if target == rate_unit(product):
+            return float(converted)
+        raise ValueError(f"unit {unit!r} does not measure {product} [{UNITS[product]}]")
     from cellchain.nomenclature import CAPACITY_UNITS as REGISTRY_UNITS
 
-    if unit in (UNITS[product], capacity_unit(product)):
-        return float(value)
     if unit in REGISTRY_UNITS:
         canonical, canon_unit = units.to_canonical_capacity(value, unit)
         fits, factor = CAPACITY_UNITS.get(canon_unit, ((), 0.0))
@@ -120,8 +140,4 @@ def to_model_unit(product: str, value: float, unit: str) -> float:
 
 #: Non-mined model products as the registry's share tables measure them: (stage, registry
 #: product, canonical registry capacity unit).
-REGISTRY_MEASURE = {p: (STAGE_OF[p], TOTALS_PRODUCT[p], capacity_unit(p).replace(" ", "")
-                        if p in ("cathode", "anode") else
-                        {"t LCE": "t/yr LCE", "t Ni": "t/yr Ni", "t Co": "t/yr Co",
-                         "GWh": "GWh/yr"}[UNITS[p]])
-                    for p in TOTALS_PRODUCT}
+REGISTRY_MEASURE = {p: (STAGE_OF[p], TOTALS_PRODUCT[p], rate_unit(p)) for p in TOTALS_PRODUCT}
