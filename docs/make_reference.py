@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cellchain import schema
+from cellchain import schema, units
 
 HEADER = """# Reference: bundled tables and registry tables
 
@@ -12,9 +12,23 @@ edit by hand. A test checks that this file is up to date.
 """
 
 
+def units_markdown() -> str:
+    """The registry units and the model unit each converts to (from cellchain.units)."""
+    lines = ["# Units", "",
+             "Every registry quantity converts to its product's model unit; a figure for one",
+             "year (t, GWh) equals the same rate per year (t/yr, GWh/yr).", "",
+             "| product | model unit |", "|---|---|"]
+    lines += [f"| `{p}` | {u} |" for p, u in units.PRODUCT_UNITS.items()]
+    lines += ["", "| registry unit | model unit | factor |", "|---|---|---|"]
+    lines += [f"| {name} | {target} | {factor:.4g} |"
+              for name, (target, factor) in units.UNITS.items()]
+    return "\n".join(lines) + "\n"
+
+
 def render() -> str:
     return (HEADER + "# Public data bundle\n\n" + schema.reference_markdown("bundle")
-            + "\n# Registry\n\n" + schema.reference_markdown("registry"))
+            + "\n# Registry\n\n" + schema.reference_markdown("registry") + "\n"
+            + units_markdown())
 
 
 if __name__ == "__main__":

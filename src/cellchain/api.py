@@ -131,6 +131,22 @@ def production(material: str, year: int | None = None, basis: str = "as_given"):
                "rank", "data_flag", "hhi", "top3_share"]]
 
 
+def _trade_with_cited(product: str, importer, exporter, year, with_baci: bool):
+    """Cited flows of a product, with (``with_baci``) BACI rows of the same year where the
+    bundle has them."""
+    import pandas as pd
+
+    from cellchain.chain import flows
+
+    df = flows.cited(product, importer=importer, exporter=exporter, year=year)
+    if (with_baci and product in products() and len(df)
+            and int(df["year"].iloc[0]) in years("trade")):
+        baci = _baci_trade(resolve_hs(product=product), importer, exporter,
+                           int(df["year"].iloc[0]), "value")
+        df = pd.concat([df, flows.baci_rows(baci, product)], ignore_index=True)
+    return df
+
+
 def resolve_hs(hs: str | None = None, material: str | None = None,
                product: str | None = None) -> list[str]:
     """HS6 codes selected by exactly one of an HS code, a material or a product."""
@@ -160,9 +176,14 @@ def resolve_hs(hs: str | None = None, material: str | None = None,
         "SELECT hs6 FROM hs_products WHERE product = ? ORDER BY hs6", [key])]
 
 
+#: Where ``trade`` reads from: the bundle's BACI data, the registry's published flows, or
+#: both side by side (one row per figure).
+TRADE_SOURCES = ("baci", "cited", "all")
+
+
 def trade(hs: str | None = None, *, material: str | None = None, product: str | None = None,
           importer: str | None = None, exporter: str | None = None, year: int | None = None,
-          measure: str = "value"):
+          measure: str = "value", source: str | None = None):
     """Bilateral trade of one HS code, material or product, with partner shares.
 
     Parameters
@@ -185,8 +206,28 @@ def trade(hs: str | None = None, *, material: str | None = None, product: str | 
         exports), ``partner`` (ISO3), ``partner_name``, ``hs6`` (codes summed, joined with
         ``+``), ``value_kusd`` [kUSD], ``quantity_t`` [t], ``share`` [0-1], ``rank``,
         ``hhi`` [0-10,000], ``top3_share`` [0-1].
+
+        With ``source="cited"`` (the default for a product BACI does not carry: cells,
+        cathode, anode, spodumene, ...) or ``source="all"``, one row per figure instead
+        (see :func:`cellchain.chain.flows.cited`): the registry's published flows with
+        their sources, and with ``all`` BACI's value and quantity rows next to them.
     """
-    codes = resolve_hs(hs, material, product)
+    if source is not None and source not in TRADE_SOURCES:
+        raise unknown("trade source", source, TRADE_SOURCES)
+    if product and not hs and not material:
+        key = product.strip().lower()
+        if source is None:
+            source = "baci" if key in products() else "cited"
+        if source != "baci":
+            return _trade_with_cited(key, importer, exporter, year, with_baci=source == "all")
+    elif source in ("cited", "all"):
+        raise InvalidInputError("Published flows are listed by product.",
+                                "For example --product cells --source cited.")
+    return _baci_trade(resolve_hs(hs, material, product), importer, exporter, year, measure)
+
+
+def _baci_trade(codes: list[str], importer, exporter, year, measure):
+    """BACI partners of ``codes`` (see :func:`trade`)."""
     year = check_year(year, "trade")
     if measure not in TRADE_MEASURES:
         raise unknown("trade measure", measure, TRADE_MEASURES)

@@ -36,22 +36,12 @@ STATUSES = ("operating", "construction", "announced", "considered", "idle", "clo
 
 ENTITY_KINDS = ("company", "holding", "fund", "state")
 CONFIDENCE = ("high", "medium", "low")
-CAPACITY_BASES = ("nameplate", "planned", "target")
+CAPACITY_BASES = ("nameplate", "planned", "production", "target")
+#: How a country total's value is meant: a point figure, or a bound ("more than 2 TWh").
+VALUE_KINDS = ("point", "lower_bound", "upper_bound")
+#: What a published trade figure measures.
+FLOW_MEASURES = ("value", "quantity", "share")
 TOTAL_MEASURES = ("capacity", "production", "share")
-
-#: Capacity units accepted in the registry, and the canonical unit each converts to.
-CAPACITY_UNITS = {
-    "GWh/yr": "GWh/yr",
-    "t/yr": "t/yr",
-    "t/yr LCE": "t/yr LCE",
-    "t/yr Li2CO3": "t/yr LCE",
-    "t/yr LiOH": "t/yr LCE",
-    "t/yr Li": "t/yr LCE",
-    "t/yr Ni": "t/yr Ni",
-    "t/yr Co": "t/yr Co",
-    "t/yr NiSO4": "t/yr NiSO4",
-    "t/yr CoSO4": "t/yr CoSO4",
-}
 
 #: Inputs of the cell-materials table and each one's unit, by product: what a kilogram of
 #: cell holds (active materials) and stores (energy), and the refined chemicals a tonne of

@@ -83,23 +83,94 @@ def element_in(compound: str, tonnes: float) -> tuple[str, float]:
     return element, tonnes * mass_fraction(formula, element)
 
 
-#: Factor from each registry capacity unit to its canonical unit (see nomenclature).
-CAPACITY_FACTORS = {
-    "GWh/yr": 1.0,
-    "t/yr": 1.0,
-    "t/yr LCE": 1.0,
-    "t/yr Li2CO3": 1.0,  # lithium carbonate is the reference compound of LCE
-    "t/yr LiOH": LCE_PER_LIOH_H2O,  # battery-grade hydroxide is traded as the monohydrate
-    "t/yr Li": LCE_PER_LI,
-    "t/yr Ni": 1.0,
-    "t/yr Co": 1.0,
-    "t/yr NiSO4": 1.0,
-    "t/yr CoSO4": 1.0,
+#: Tonnes of nickel per tonne of nickel sulphate hexahydrate (NiSO4.6H2O, 262.85 g/mol):
+#: 58.693 / 262.85 = 0.2233. Battery-grade nickel sulphate is made and sold as the
+#: hexahydrate, so a registry figure in "t NiSO4" is read as hexahydrate product tonnes
+#: (e.g. Harita Obi: 240,000 t/yr NiSO4 = 54,000 t/yr Ni contained, ratio 0.225).
+NI_PER_NISO4_6H2O = ATOMIC_MASS["Ni"] / molar_mass({"Ni": 1, "S": 1, "O": 10, "H": 12})
+
+#: Tonnes of cobalt per tonne of cobalt sulphate heptahydrate (CoSO4.7H2O, 281.10 g/mol):
+#: 58.933 / 281.10 = 0.2097; battery-grade cobalt sulphate is the heptahydrate.
+CO_PER_COSO4_7H2O = ATOMIC_MASS["Co"] / molar_mass({"Co": 1, "S": 1, "O": 11, "H": 14})
+
+#: Every unit a registry quantity may carry: unit -> (model unit, factor to it). A figure
+#: for one year in an amount unit (t, GWh) equals the same rate per year (t/yr, GWh/yr),
+#: so production and capacity share their model unit and stay apart by ``measure``.
+UNITS: dict[str, tuple[str, float]] = {}
+
+
+def _add(model_unit: str, factor: float, *names: str) -> None:
+    for name in names:
+        UNITS[name] = (model_unit, factor)
+        if name.startswith("t ") or name.startswith("GWh") or name.startswith("TWh"):
+            rate = name.replace("t ", "t/yr ", 1) if name.startswith("t ") else f"{name}/yr"
+            UNITS[rate] = (model_unit, factor)
+
+
+_add("GWh/yr", 1.0, "GWh")
+_add("GWh/yr", 1000.0, "TWh")
+UNITS["t"] = UNITS["t/yr"] = ("t/yr", 1.0)
+_add("t/yr LCE", 1.0, "t LCE", "t Li2CO3")  # carbonate is the reference compound of LCE
+_add("t/yr LCE", LCE_PER_LIOH_H2O, "t LiOH", "t LiOH.H2O")  # hydroxide traded as monohydrate
+_add("t/yr LCE", LCE_PER_LI, "t Li")
+_add("t/yr LCE", LI_PER_LI2O * LCE_PER_LI, "t Li2O")
+_add("t/yr Ni", 1.0, "t Ni")
+_add("t/yr Ni", NI_PER_NISO4_6H2O, "t NiSO4", "t NiSO4.6H2O")
+_add("t/yr Co", 1.0, "t Co")
+_add("t/yr Co", CO_PER_COSO4_7H2O, "t CoSO4", "t CoSO4.7H2O")
+_add("t/yr Mn", 1.0, "t Mn")
+
+#: The model unit of each product: what every registry figure for it converts to.
+PRODUCT_UNITS = {
+    "cells": "GWh/yr",
+    "lithium": "t/yr LCE", "lithium_chemicals": "t/yr LCE", "lithium_metal": "t/yr LCE",
+    "nickel": "t/yr Ni", "nickel_sulfate": "t/yr Ni",
+    "cobalt": "t/yr Co", "cobalt_sulfate": "t/yr Co",
+    "manganese": "t/yr Mn", "manganese_sulfate": "t/yr Mn",
+    "natural_graphite": "t/yr", "spherical_graphite": "t/yr", "synthetic_graphite": "t/yr",
+    "cathode": "t/yr", "anode": "t/yr", "precursor": "t/yr",
 }
+
+#: Kept for callers of the first version: the capacity units and their factors.
+CAPACITY_FACTORS = {u: f for u, (_, f) in UNITS.items() if "/yr" in u}
+
+
+class UnitError(ValueError):
+    """A unit the model cannot convert (unknown, or of another kind than asked)."""
+
+
+def model_unit(unit: str) -> str:
+    """The model unit a registry unit converts to, e.g. 't LiOH' -> 't/yr LCE'."""
+    try:
+        return UNITS[unit][0]
+    except KeyError:
+        raise UnitError(f"unknown unit {unit!r}") from None
+
+
+def product_unit(product: str) -> str:
+    """The model unit of a product [e.g. 't/yr LCE' for lithium_chemicals]."""
+    return PRODUCT_UNITS[product]
+
+
+def fits(unit: str | None, product: str) -> bool:
+    """True when ``unit`` converts to the product's model unit."""
+    return unit in UNITS and UNITS[unit][0] == PRODUCT_UNITS.get(product)
+
+
+def to_model(value: float, unit: str, product: str | None = None) -> tuple[float, str]:
+    """Convert a registry figure to its model unit [e.g. t LiOH -> t/yr LCE].
+
+    With ``product``, the unit must fit that product's model unit, else :class:`UnitError`.
+    """
+    target, factor = UNITS.get(unit, (None, None))
+    if target is None:
+        raise UnitError(f"unknown unit {unit!r}")
+    if product is not None and target != PRODUCT_UNITS.get(product):
+        raise UnitError(f"unit {unit!r} does not fit {product} "
+                        f"(give it in {PRODUCT_UNITS.get(product)} or a unit that converts)")
+    return value * factor, target
 
 
 def to_canonical_capacity(value: float, unit: str) -> tuple[float, str]:
-    """Convert a registry capacity to its canonical unit, e.g. t/yr LiOH -> t/yr LCE."""
-    from cellchain.nomenclature import CAPACITY_UNITS
-
-    return value * CAPACITY_FACTORS[unit], CAPACITY_UNITS[unit]
+    """Convert a registry capacity to its model unit, e.g. t/yr LiOH -> t/yr LCE."""
+    return to_model(value, unit)

@@ -14,9 +14,10 @@ from cellchain.errors import InvalidInputError
 from cellchain.io import store
 from cellchain.io.registry import start_of
 
-#: Capacity bases that count as existing or scheduled capacity for a year ("target" is an
-#: ambition and never counts).
-COUNTED_BASES = ("nameplate", "planned")
+#: Capacity bases that count as existing or scheduled capacity for a year (a mine's
+#: "production" figure stands in for its capacity; "target" is an ambition and never
+#: counts).
+COUNTED_BASES = ("nameplate", "planned", "production")
 
 
 def _records(table: str) -> list[dict]:
@@ -45,6 +46,34 @@ def tables() -> dict[str, list[dict]]:
     from cellchain.io.registry import TABLES
 
     return {t: _records(t) for t in TABLES}
+
+
+@dataclass(frozen=True)
+class Index:
+    """The registry's rows by key, built once when the tables load (no per-facility scans)."""
+
+    status: dict[str, list[dict]]  # facility id -> its status rows, in file order
+    capacity: dict[str, list[dict]]  # facility id -> its capacity rows, in file order
+    totals: dict[tuple[str, str, int | None], list[dict]]  # (stage, product, year) -> rows
+    blocs: dict[str, list[dict]]  # country -> its bloc membership rows
+
+
+@cache
+def index() -> Index:
+    """Dicts of the registry rows by facility, by (stage, product, year) and by country."""
+    t = tables()
+
+    def by(rows, key):
+        out: dict = {}
+        for r in rows:
+            out.setdefault(key(r), []).append(r)
+        return out
+
+    return Index(status=by(t["status"], lambda r: r["facility"]),
+                 capacity=by(t["capacity"], lambda r: r["facility"]),
+                 totals=by(t["country_totals"],
+                           lambda r: (r["stage"], r["product"], r["year"])),
+                 blocs=by(t["blocs"], lambda r: r["country"]))
 
 
 @cache
@@ -83,7 +112,7 @@ def status_as_of(facility: str, year: int) -> str | None:
     operated stays ``operating`` while a later phase is announced or under construction,
     until it is recorded idle or closed); an undated status counts when no dated one
     applies; None when the plant did not exist yet."""
-    rows = [r for r in tables()["status"] if r["facility"] == facility]
+    rows = index().status.get(facility, [])
     moment = date(year, 12, 31)
     dated = sorted((start_of(r["date"]), i, r["status"]) for i, r in enumerate(rows)
                    if r["date"])
@@ -113,23 +142,27 @@ class Capacity:
     source_url: str
 
 
-def capacity_as_of(facility: str, year: int) -> Capacity | None:
+def capacity_as_of(facility: str, year: int, product: str | None = None) -> Capacity | None:
     """The latest nameplate or planned capacity with a year <= ``year`` (in a tie,
-    nameplate beats planned, then the more confident source wins, then the earlier row);
-    None when the registry has none."""
+    nameplate beats planned, then a row already in the model unit beats one converted from
+    a compound, then the more confident source wins, then the earlier row); None when the
+    registry has none. With ``product``, only rows whose unit converts to that product's
+    model unit count (a nickel-cobalt refinery has one capacity per metal)."""
     best = None
-    for r in tables()["capacity"]:
-        if (r["facility"] != facility or r["year"] is None or r["year"] > year
-                or r["basis"] not in COUNTED_BASES):
+    for i, r in enumerate(index().capacity.get(facility, ())):
+        if (r["year"] is None or r["year"] > year or r["basis"] not in COUNTED_BASES
+                or r["unit"] not in units.UNITS):
             continue
-        rank = (r["year"], r["basis"] == "nameplate",
-                -confidence_rank(r))
+        if product is not None and not units.fits(r["unit"], product):
+            continue
+        rank = (r["year"], r["basis"] != "planned",
+                units.model_unit(r["unit"]) == r["unit"], -confidence_rank(r), -i)
         if best is None or rank > best[0]:
             best = (rank, r)
     if best is None:
         return None
     r = best[1]
-    value, unit = units.to_canonical_capacity(r["capacity"], r["unit"])
+    value, unit = units.to_model(r["capacity"], r["unit"])
     return Capacity(value, unit, int(r["year"]), r["basis"], r["source_url"])
 
 
@@ -137,9 +170,7 @@ def blocs_of(country: str, year: int) -> list[str]:
     """Blocs the country belongs to on 31 Dec of ``year``."""
     moment = date(year, 12, 31)
     out = []
-    for r in tables()["blocs"]:
-        if r["country"] != country:
-            continue
+    for r in index().blocs.get(country, ()):
         start = start_of(r["valid_from"]) or date.min
         end = start_of(r["valid_to"]) or date.max
         if start <= moment < end:
@@ -165,63 +196,49 @@ def most_confident(rows: list[dict]) -> dict | None:
     return min(rows, key=confidence_rank, default=None)
 
 
-def world_total(stage: str, unit: str, year: int) -> dict | None:
-    """The most confident sourced world capacity total for the stage, unit and year."""
-    return most_confident([r for r in tables()["country_totals"]
-                  if r["country"] == "WLD" and r["stage"] == stage
-                  and r["measure"] == "capacity" and r["year"] == year and r["unit"] == unit])
+def _product_for(stage: str, unit: str, product: str | None) -> str | None:
+    """The product a (stage, unit) question is about: the given one, else the stage's only
+    product in that model unit (cells -> cells), else None."""
+    if product is not None:
+        return product
+    from cellchain import nomenclature as nom
+
+    fits = [p for p in nom.PRODUCTS.get(stage, ()) if units.PRODUCT_UNITS.get(p) == unit]
+    return fits[0] if len(fits) == 1 else None
 
 
-def country_totals(stage: str, unit: str, year: int) -> dict[str, dict]:
-    """Sourced capacity totals by country for a stage, unit and year.
+def world_total(stage: str, unit: str, year: int, product: str | None = None,
+                measure: str = "capacity") -> dict | None:
+    """The cited world figure (a point value) for the stage, product, year and measure in
+    ``unit`` [model unit]: ``{"value", "unit", "source_url", "confidence", "how"}``, or None.
+    Without ``product``, the stage's only product in ``unit`` (e.g. cells)."""
+    from cellchain.chain import totals
 
-    A country's ``share`` of world capacity counts when a world capacity total in the same
-    unit and year is cited too (value = share x world total). Where no capacity figure is
-    cited, the country's production (or its share of a cited world production) stands in
-    as a lower bound. Returns
-    ``{iso3: {"value": ..., "source_url": ..., "derived": bool}}``; the world is excluded.
+    product = _product_for(stage, unit, product)
+    if product is None:
+        return None
+    fig = totals.cited(stage, product, year, measure).world
+    if fig is None or fig.unit != unit:
+        return None
+    return {"value": fig.value, "unit": fig.unit, "source_url": fig.source_url,
+            "confidence": fig.confidence, "how": fig.how}
+
+
+def country_totals(stage: str, unit: str, year: int, product: str | None = None,
+                   measure: str = "capacity") -> dict[str, dict]:
+    """Cited point figures by country for a stage, product, year and measure [``unit``].
+
+    A country's figure is its own cited total (compounds converted and added), else its
+    cited share of the world figure times that figure (``derived``). Bounds are left out
+    (see :func:`cellchain.chain.totals.cited`). Returns
+    ``{iso3: {"value": ..., "source_url": ..., "derived": bool, "how": ...}}``.
     """
-    world = world_total(stage, unit, year)
-    direct: dict[str, list[dict]] = {}
-    via_share: dict[str, list[dict]] = {}
-    for r in tables()["country_totals"]:
-        if r["country"] == "WLD" or r["stage"] != stage or r["year"] != year:
-            continue
-        if r["measure"] == "capacity" and r["unit"] == unit:
-            direct.setdefault(r["country"], []).append(r)
-        elif r["measure"] == "share" and r["unit"] == "fraction of world capacity":
-            via_share.setdefault(r["country"], []).append(r)
-    out: dict[str, dict] = {}
-    _fill(out, direct, 1.0, derived=False)
-    if world is not None:
-        _fill(out, via_share, world["value"])
-    # Production stands in for capacity where no capacity figure is cited (a lower bound):
-    # a country's own output, else its share of a cited world output.
-    prod_unit = unit.replace("/yr", "")
-    produced: dict[str, list[dict]] = {}
-    prod_share: dict[str, list[dict]] = {}
-    world_prod = None
-    for r in tables()["country_totals"]:
-        if r["stage"] != stage or r["year"] != year:
-            continue
-        if r["measure"] == "production" and r["unit"] == prod_unit:
-            if r["country"] == "WLD":
-                world_prod = most_confident([world_prod, r] if world_prod else [r])
-            else:
-                produced.setdefault(r["country"], []).append(r)
-        elif r["measure"] == "share" and r["unit"] == "fraction of world production":
-            prod_share.setdefault(r["country"], []).append(r)
-    _fill(out, produced, 1.0)
-    if world_prod is not None:
-        _fill(out, prod_share, world_prod["value"])
-    return out
+    from cellchain.chain import totals
 
-
-def _fill(out: dict, rows_by_country: dict[str, list[dict]], scale: float,
-          derived: bool = True) -> None:
-    """For countries not yet in ``out``: the most confident row's value x ``scale``."""
-    for country, rows in rows_by_country.items():
-        if country not in out:
-            r = most_confident(rows)
-            out[country] = {"value": r["value"] * scale, "source_url": r["source_url"],
-                            "derived": derived}
+    product = _product_for(stage, unit, product)
+    if product is None:
+        return {}
+    cited = totals.cited(stage, product, year, measure)
+    return {c: {"value": f.value, "source_url": f.source_url,
+                "derived": f.how == "share x world", "how": f.how}
+            for c, f in cited.countries.items() if f.unit == unit}

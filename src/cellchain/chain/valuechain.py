@@ -186,7 +186,20 @@ def _slot_rows(end_use: str, scenario: str) -> dict[tuple[str, int], list[dict]]
             continue
         key = (MARKET_ALIASES.get(r["market"], r["market"]), r["year"])
         slots.setdefault(key, []).append(r)
+    # A figure for the EU27 itself beats one for the wider Europe region (IEA's "Europe"
+    # includes the UK, Norway, Switzerland, Turkey...): Europe stands in only without one.
+    for key, rows in slots.items():
+        exact = [r for r in rows if r["market"] == key[0]]
+        if exact and len(exact) < len(rows):
+            slots[key] = exact
     return slots
+
+
+def market_label(row: dict) -> str:
+    """What a demand row's market really is, where the model files it under another."""
+    if row["market"] == "EU":
+        return "Europe region (wider than the EU27: incl. UK, EFTA, Turkey)"
+    return row["market"]
 
 
 def _by_confidence(rows: list[dict]) -> list[dict]:
@@ -314,9 +327,11 @@ def demand_table(year: int, scenario: str = "actual"):
             modelled = end_use in MODEL_END_USES
             for m in NAMED_MARKETS:
                 r = parts.get(m)
+                source = "not sourced: counted in RoW" if r is None else r["source_url"]
+                if r is not None and market_label(r) != r["market"] and market_label(r) != m:
+                    source = f"{market_label(r)} figure standing in for {m}: {source}"
                 add(m, end_use, y, world, None if r is None else float(r["value"]), modelled,
-                    "not sourced: counted in RoW" if r is None else r["source_url"],
-                    slots.get((m, y), []))
+                    source, slots.get((m, y), []))
             add("RoW", end_use, y, world, _remainder(world, parts), modelled,
                 f"world ({world['source_url']}) minus the named markets", [])
             add("WLD", end_use, y, world, float(world["value"]), False, world["source_url"],

@@ -111,21 +111,31 @@ def trade(
     material: Annotated[str | None, typer.Option("--material", "-m",
                                                  help="All HS codes of a material.")] = None,
     product: Annotated[str | None, typer.Option(
-        "--product", help="All HS codes of a product, e.g. lithium_chemicals.")] = None,
+        "--product", help="All HS codes of a product, e.g. lithium_chemicals; or a product "
+        "with published flows (cells, cathode, anode, spodumene, ...).")] = None,
     importer: Annotated[str | None, typer.Option(help="Importing country (ISO3 or name).")]
     = None,
     exporter: Annotated[str | None, typer.Option(help="Exporting country (ISO3 or name).")]
     = None,
     year: YearOpt = None,
     measure: Annotated[str, typer.Option(help="Shares by value or quantity.")] = "value",
+    source: Annotated[str | None, typer.Option(
+        help="baci, cited (published flows) or all (both, one row per figure); default: "
+        "baci where the bundle carries the product, else cited.")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Bilateral trade (CEPII BACI): a country's partners with value, quantity and share."""
+    """Bilateral trade (CEPII BACI): a country's partners with value, quantity and share;
+    for cells, cathode, anode and other products BACI lacks, the published figures with
+    their sources (each row says whether it is a value, a quantity or a share)."""
     from cellchain import api
 
     df = api.trade(hs, material=material, product=product, importer=importer,
-                   exporter=exporter, year=year, measure=measure)
+                   exporter=exporter, year=year, measure=measure, source=source)
+    if "basis" in df.columns:
+        _emit(df, fmt, output, f"{product} trade: published figures (value = money, "
+              "quantity = mass or energy)", percent_columns=())
+        return
     _emit(df, fmt, output, "trade partners", summary_columns=("hhi", "top3_share"))
 
 
@@ -136,16 +146,20 @@ def shares(
     by: Annotated[str, typer.Option(help="location, owner, company or bloc.")] = "location",
     status: Annotated[str | None, typer.Option(
         help="Statuses to count, comma-separated, or all (default: operating).")] = None,
-    product: Annotated[str | None, typer.Option(help="Only plants making this product.")]
+    product: Annotated[str | None, typer.Option(
+        help="One product of the stage, e.g. cathode (default: each in turn).")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="capacity or production (default: the one with a cited world figure).")]
     = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Capacity shares of a stage by location, ultimate owner, company or bloc."""
+    """Shares of a stage, per product, by location, ultimate owner, company or bloc."""
     from cellchain.chain import shares as shares_mod
 
-    df = shares_mod.shares(stage, year or 2024, by, status, product)
-    _emit(df, fmt, output, f"{stage} capacity by {by}",
+    df = shares_mod.shares(stage, year or 2024, by, status, product, measure)
+    basis = ", ".join(sorted(set(df["basis"]))) if len(df) else "capacity"
+    _emit(df, fmt, output, f"{stage} {product or ''} by {by} ({basis} basis)",
           summary_columns=("hhi", "top3_share", "state_owned_share", "coverage"),
           percent_columns=("share",))
 
@@ -520,20 +534,29 @@ def data_path() -> None:
 
 @data_app.command("validate")
 def data_validate() -> None:
-    """Check every bundle file against its hash, its schema and the data invariants."""
+    """Check every bundle file against its hash, its schema and the data invariants, and
+    report the registry's hygiene: undated rows, duplicates, conflicting figures (and which
+    wins), listing pages cited as sources, high confidence on mirror sites."""
     from cellchain import validate
-    from cellchain.io import registry
+    from cellchain.io import hygiene, registry
 
-    problems = validate.validate_bundle() + registry.load().problems
+    reg = registry.load()
+    problems = validate.validate_bundle() + reg.problems
     for problem in problems:
         typer.echo(str(problem))
+    findings = hygiene.check(reg)
     if problems:
+        for finding in findings:
+            typer.echo(str(finding))
         from cellchain.errors import ValidationError
 
         raise ValidationError(f"{len(problems)} problem(s) found in the data.", problems,
                               "Fix the rows listed above, or rebuild the bundle.")
     typer.echo("ok: every bundle file matches its hash, schema and invariants, and the "
-               "registry (with any overlay) is valid")
+               "registry (with any overlay) is valid"
+               + (f"; {len(findings)} hygiene warning(s) follow" if findings else ""))
+    for finding in findings:
+        typer.echo(str(finding))
 
 
 def run() -> None:

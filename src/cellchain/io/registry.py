@@ -21,12 +21,12 @@ from functools import cache
 from pathlib import Path
 
 from cellchain import nomenclature as nom
-from cellchain import schema
+from cellchain import schema, units
 from cellchain.errors import Problem, ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
           "country_totals", "blocs", "intensities", "cell_materials", "chemistry_mix", "demand",
-          "rankings")
+          "rankings", "flows")
 KEYED = {"entities": "id", "facilities": "id"}
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -299,7 +299,7 @@ def check(reg: Registry) -> list[Problem]:
         if v["capacity"] is not None and v["capacity"] < 0:
             bad(row, "capacity", f"negative capacity {v['capacity']}",
                 "capacities are non-negative")
-        _one_of(row, "unit", tuple(nom.CAPACITY_UNITS), bad)
+        _capacity_unit(row, facilities, bad)
         _one_of(row, "basis", nom.CAPACITY_BASES, bad)
         _check_common(row, bad)
 
@@ -323,6 +323,8 @@ def check(reg: Registry) -> list[Problem]:
         _country(row, iso3 | {nom.WORLD}, bad)
         _one_of(row, "stage", nom.STAGES, bad)
         _one_of(row, "measure", nom.TOTAL_MEASURES, bad)
+        _one_of(row, "value_kind", nom.VALUE_KINDS, bad)
+        _total_product_and_unit(row, bad)
         if v["measure"] == "share" and v["value"] is not None and not 0 <= v["value"] <= 1:
             bad(row, "value", f"share {v['value']} outside 0..1", "give a fraction")
         if v["value"] is not None and v["value"] < 0:
@@ -359,7 +361,61 @@ def check(reg: Registry) -> list[Problem]:
         _country(row, iso3, bad)
         _check_dates(row, bad)
         _check_common(row, bad)
+
+    for row in reg.tables.get("flows", []):
+        v = row.values
+        for fld in ("exporter", "importer"):
+            if v[fld] and v[fld] not in iso3 and v[fld] != nom.WORLD:
+                bad(row, fld, f"unknown country code {v[fld]!r}",
+                    "use an ISO 3166 alpha-3 code or WLD")
+        _one_of(row, "measure", nom.FLOW_MEASURES, bad)
+        if v["value"] is not None and v["value"] < 0:
+            bad(row, "value", "negative flow", "values and quantities are non-negative")
+        if v["measure"] == "share" and v["value"] is not None and v["value"] > 1:
+            bad(row, "value", f"share {v['value']} above 1", "give a fraction 0-1")
+        _check_common(row, bad)
     return problems
+
+
+def _capacity_unit(row: Row, facilities: dict[str, Row], bad) -> None:
+    """A capacity's unit must convert to the model unit of one of its plant's products."""
+    unit = row.values["unit"]
+    if unit is None:
+        return
+    if unit not in units.UNITS or "/yr" not in unit:
+        rates = sorted(u for u in units.UNITS if "/yr" in u)
+        bad(row, "unit", f"unknown capacity unit {unit!r}", f"use one of {', '.join(rates)}")
+        return
+    fac = facilities.get(row.values["facility"])
+    if fac is None:
+        return
+    products = [p for p in _split(fac.values["products"]) if p in units.PRODUCT_UNITS]
+    if products and not any(units.fits(unit, p) for p in products):
+        wanted = sorted({units.PRODUCT_UNITS[p] for p in products})
+        bad(row, "unit", f"unit {unit!r} does not convert to the unit of any of the "
+            f"plant's products ({', '.join(products)})",
+            f"give the capacity in {' or '.join(wanted)} or a unit that converts to it")
+
+
+def _total_product_and_unit(row: Row, bad) -> None:
+    """A country total names a product of its stage, in a unit the model converts."""
+    v = row.values
+    product, stage, unit = v["product"], v["stage"], v["unit"]
+    if product and stage in nom.PRODUCTS and product not in nom.PRODUCTS[stage]:
+        bad(row, "product", f"{product!r} is not a product of stage {stage!r}",
+            f"use one of {', '.join(nom.PRODUCTS[stage])}")
+        return
+    if not unit or not product or product not in units.PRODUCT_UNITS:
+        return
+    if v["measure"] == "share":
+        allowed = ("fraction of world production", "fraction of world capacity")
+        if unit not in allowed:
+            bad(row, "unit", f"share unit {unit!r} does not say of what",
+                f"use {' or '.join(allowed)}")
+    elif not units.fits(unit, product):
+        bad(row, "unit", f"unit {unit!r} does not convert to {product}'s "
+            f"{units.PRODUCT_UNITS[product]}",
+            "give the figure in a unit listed in docs/reference.md (e.g. t LCE, t Ni, GWh)")
 
 
 #: The most a kilogram of lithium-ion cell can store [kWh/kg]; today's best are ~0.3.
