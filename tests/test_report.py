@@ -74,7 +74,8 @@ def test_report_html_is_self_contained(usa_report):
     assert not re.search(r"<link[^>]+href=", html)
     assert "window.PlotlyGeoAssets.topojson['world_110m']" in html
     assert "Battery supply of United States (2024)" in html
-    for section in ("map", "exposure", "concentration", "plants", "scenarios", "sources"):
+    for section in ("map", "exposure", "concentration", "plants", "scenarios", "risk",
+                    "sources"):
         assert f'id="{section}"' in html
     # Every bundled scenario is reported.
     from cellchain.scenarios.load import bundled, load
@@ -110,3 +111,13 @@ def test_png_export_writes_real_images(warehouse, chromium, tmp_path):
         width, height = struct.unpack(">II", head[16:24])
         assert (width, height) == (png.WIDTH, png.HEIGHT)
     assert not [p for p in (tmp_path / "png").iterdir() if p.name.startswith(".")]
+
+
+def test_risk_section_data_and_figure(warehouse):
+    risk = content.risk("USA", 2024, draws=5_000)
+    assert {r["product"] for r in risk["summary"]} >= {"cells", "anode", "mine_cobalt"}
+    assert sum(risk["histogram"]["probability"]) == pytest.approx(1.0)
+    assert risk["drivers"] and risk["drivers"][0]["rank"] == 1
+    fig = figures.risk_figure(risk, "USA", "risk")
+    assert len(fig["data"][0]["x"]) == 20
+    assert fig["data"][1]["x"] == sorted(fig["data"][1]["x"], reverse=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "production", "trade"]
+__all__ = ["__version__", "production", "risk_montecarlo", "trade"]
 
 
 def __getattr__(name: str):
-    if name in ("production", "trade"):
+    if name in ("production", "risk_montecarlo", "trade"):
         from cellchain import api
 
         return getattr(api, name)

@@ -272,3 +272,19 @@ def _baci_trade(codes: list[str], importer, exporter, year, measure):
     df = _add_concentration(df, metric)
     return df[["year", "reporter", "flow", "partner", "partner_name", "hs6", "value_kusd",
                "quantity_t", "share", "rank", "hhi", "top3_share"]]
+
+
+def risk_montecarlo(market="USA", year: int = 2024, draws: int = 10_000, seed: int = 7,
+                    mode: str = "short", model=None, workers: int = 1,
+                    scheduler: str | None = None):
+    """Monte Carlo shortfall risk of a market (``cellchain risk montecarlo``).
+
+    Returns a :class:`cellchain.risk.RiskResult`: ``summary`` (per market and product:
+    mean, prob_shortfall, p95, p99, cvar95 [fractions of need] and the same in units) and
+    ``drivers`` (countries, events, owners and plants ranked by their contribution to the
+    expected cell shortfall); ``rows()`` gives both as one table with a ``section`` column.
+    """
+    from cellchain.risk import montecarlo
+
+    return montecarlo(market, year=year, draws=draws, seed=seed, mode=mode, model=model,
+                      workers=workers, scheduler=scheduler)

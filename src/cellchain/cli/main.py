@@ -28,7 +28,8 @@ data_app = typer.Typer(help="The bundled public data and the local warehouse.",
 app.add_typer(data_app, name="data")
 scenario_app = typer.Typer(help="Scenario files: validate and run.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
-risk_app = typer.Typer(help="Supply risk: GeoPolRisk and concentration.", no_args_is_help=True)
+risk_app = typer.Typer(help="Supply risk: GeoPolRisk, concentration and Monte Carlo "
+                       "shortfall risk.", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
 facility_app = typer.Typer(help="One plant, fully explained.", no_args_is_help=True)
 app.add_typer(facility_app, name="facility")
@@ -491,6 +492,11 @@ def risk_concentration(
 
     df = supply.concentration(material, year, source, country)
     _emit(df, fmt, output, f"{material} supply concentration", percent_columns=())
+
+
+from cellchain.cli import risk_mc  # noqa: E402
+
+risk_mc.register(risk_app, _emit, FormatOpt, OutputOpt)
 
 
 @data_app.command("sources")

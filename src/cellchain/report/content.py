@@ -197,6 +197,28 @@ def bundled_scenarios(market: str) -> list[dict]:
             for name, path in bundled().items()]
 
 
+#: Draws behind the report's risk section (short mode, the shipped disruption model).
+REPORT_RISK_DRAWS = 20_000
+
+
+def risk(market: str, year: int, draws: int = REPORT_RISK_DRAWS, seed: int = 7) -> dict:
+    """The market's shortfall distribution (short run, default disruption model): the
+    summary per product, the ranked drivers and a histogram of the cell shortfall."""
+    import numpy as np
+
+    from cellchain.cli.output import records
+    from cellchain.risk import montecarlo
+
+    net, _ = _network(year)
+    r = montecarlo(market, year=year, draws=draws, seed=seed, net=net)
+    cells = r.cell_shortfall[market]
+    counts, edges = np.histogram(cells, bins=20, range=(0.0, 1.0))
+    return {"summary": records(r.summary), "drivers": records(r.drivers.head(15)),
+            "histogram": {"lower": edges[:-1].tolist(), "upper": edges[1:].tolist(),
+                          "probability": (counts / cells.size).tolist()},
+            "draws": draws, "seed": seed}
+
+
 def sources() -> dict:
     """Data vintages of the bundle and counts of the registry's cited rows."""
     from cellchain.io import bundle
@@ -224,4 +246,5 @@ def market_report(market: str, year: int) -> dict:
             "concentration": concentration(year),
             "key_plants": key_plants(year),
             "scenarios": bundled_scenarios(market),
+            "risk": risk(market, year),
             "sources": sources()}

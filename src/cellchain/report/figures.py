@@ -213,6 +213,34 @@ def scenario_figures(result: dict, market: str) -> dict[str, dict]:
     return out
 
 
+def risk_figure(risk: dict, market: str, title: str) -> dict:
+    """Left: probability of each band of the market's cell shortfall (short run). Right:
+    the drivers' contributions to the expected cell shortfall, ranked."""
+    h = risk["histogram"]
+    centres = [(a + b) / 2 for a, b in zip(h["lower"], h["upper"], strict=True)]
+    drivers = risk["drivers"][:10]
+    labels = [f"{d['driver']} ({d['kind']})" for d in drivers]
+    return {"data": [
+        {"type": "bar", "name": "probability", "x": centres, "y": h["probability"],
+         "width": [b - a for a, b in zip(h["lower"], h["upper"], strict=True)],
+         "marker": {"color": "#d62728"},
+         "hovertemplate": "shortfall %{x:.0%}: probability %{y:.2%}<extra></extra>"},
+        {"type": "bar", "orientation": "h", "name": "contribution", "y": labels,
+         "x": [d["contribution"] for d in drivers], "xaxis": "x2", "yaxis": "y2",
+         "marker": {"color": "#1f77b4"},
+         "hovertemplate": "%{y}: %{x:.2%} of demand<extra></extra>"},
+    ], "layout": {
+        "title": {"text": title}, "showlegend": False,
+        "xaxis": {"domain": [0, 0.42], "tickformat": ".0%", "range": [0, 1],
+                  "title": {"text": f"shortfall of {market} cell demand in a year"}},
+        "yaxis": {"type": "log", "title": {"text": "probability (log scale)"},
+                  "tickformat": ".1%"},
+        "xaxis2": {"domain": [0.62, 1], "anchor": "y2", "tickformat": ".1%",
+                   "title": {"text": "contribution to expected shortfall"}},
+        "yaxis2": {"anchor": "x2", "autorange": "reversed", "automargin": True},
+        "height": 420, "margin": {"l": 60, "r": 20, "t": 40, "b": 60}}}
+
+
 def report_figures(data: dict) -> dict[str, dict]:
     """Every figure of a market report, by a file-name-safe key."""
     m = data["market"]
@@ -227,4 +255,6 @@ def report_figures(data: dict) -> dict[str, dict]:
                                             "World capacity concentration by stage"),
         **{f"scenario_{s['id']}_{key}": fig for s in data["scenarios"]
            for key, fig in scenario_figures(s, m).items()},
+        "risk": risk_figure(data["risk"], m, f"{m}: shortfall risk, short run "
+                            f"({data['risk']['draws']:,} simulated years)"),
     }
