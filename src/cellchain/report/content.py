@@ -209,7 +209,7 @@ def risk(market: str, year: int, draws: int = REPORT_RISK_DRAWS, seed: int = 7) 
     from cellchain.cli.output import records
     from cellchain.risk import montecarlo
 
-    net, _ = _network(year)
+    net, _, _ = _network(year)
     r = montecarlo(market, year=year, draws=draws, seed=seed, net=net)
     cells = r.cell_shortfall[market]
     counts, edges = np.histogram(cells, bins=20, range=(0.0, 1.0))
