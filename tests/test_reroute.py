@@ -140,3 +140,10 @@ def test_infeasibility_is_explained_in_words(world):
     net, base, rr = world
     text = rr._explain_infeasible()
     assert "capacity" in text and "balance" in text
+
+
+def test_stage_one_alone_gives_the_same_unserved_demand(world):
+    net, base, rr = world
+    cap = float(net.capacity["cells"][net.index("CHN")])
+    ch = Changes(capacity={("cells", "CHN"): 0.2 * cap})
+    assert rr.unserved(ch) == pytest.approx(rr.solve(ch).unserved, abs=1e-6)

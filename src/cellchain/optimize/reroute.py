@@ -576,6 +576,31 @@ class Reroute:
         y[2 * n_r:] = x[li.n_flow:]
         return y
 
+    def unserved(self, changes: Changes | None = None) -> dict[str, float] | None:
+        """Unserved cell demand by market [GWh/yr] under ``changes``, from stage 1 alone
+        (stage 2 never changes it); None when stage 1 finds no optimum. For callers that
+        need only how much is served (e.g. Monte Carlo draws)."""
+        changes = changes or Changes()
+        opened = frozenset(
+            (p, c) for (p, c), v in [*changes.capacity.items(), *changes.compliant.items()]
+            if v > 0 and not (np.asarray(self.net.capacity[p])[self.net.index(c)] > 0)
+            and (p, c) not in self.extra)
+        if opened:
+            key = self.extra | opened
+            if key not in self._variants:
+                self._variants[key] = Reroute(self.net, self.baseline, key)
+            return self._variants[key].unserved(changes)
+        rows, lo, hi, blocked = self._translate(changes)
+        fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
+        _, x = self.lp.run(rows, lo, hi, fixed)
+        if x is None:
+            return None
+        li = self.lp.index
+        total = float(sum(self.net.demand.values()))
+        return {m: max(0.0, float(x[c]) * li.col_scale[c])
+                if float(x[c]) * li.col_scale[c] > SNAP * max(total, 1.0) else 0.0
+                for m, c in zip(self._markets, li.unserved_col, strict=True)}
+
     def _stage_cols(self, stage: _Stage, blocked: list[tuple[int, int, int, tuple]]):
         """Columns of ``stage`` for the blocked (product, origin set, destination set,
         tiers) selections."""

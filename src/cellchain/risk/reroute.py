@@ -29,7 +29,7 @@ def flow_model(token: str, net):
 
 def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -> np.ndarray:
     """(D, len(markets)) unserved share of each market's cell demand after re-routing."""
-    from cellchain.optimize.reroute import Changes, Status
+    from cellchain.optimize.reroute import Changes
 
     fm = flow_model(token, net)
     index = {c: i for i, c in enumerate(net.countries)}
@@ -43,11 +43,11 @@ def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -
             continue
         changes = Changes(capacity={columns[k]: base[k] * (1.0 - direct[row, k])
                                          for k in struck if base[k] > 0})
-        sol = fm.solve(changes)
-        if sol.status is not Status.OPTIMAL:
+        served = fm.unserved(changes)  # how much is served is stage 1's answer
+        if served is None:
             out[row] = 1.0
             continue
-        unserved = np.array([sol.unserved.get(m, 0.0) for m in markets])
+        unserved = np.array([served.get(m, 0.0) for m in markets])
         with np.errstate(divide="ignore", invalid="ignore"):
             out[row] = np.where(demand > 0, unserved / demand, 0.0)
     baseline = fm.solve()
