@@ -75,8 +75,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    from cellchain.optimize.network import build_network
-    from cellchain.optimize.solve import BoundChanges, FlowModel
+    from cellchain.network import baseline
+    from cellchain.network.build import build_network
+    from cellchain.optimize.reroute import Changes, Reroute
     from cellchain.risk import montecarlo, structure
     from cellchain.risk.model import load_model
 
@@ -107,7 +108,7 @@ def main() -> None:
     for _ in range(struck_draws):
         cut = {("cells", net.countries[i]): net.capacity["cells"][i] * rng.uniform(0.5, 1)
                for i in rng.choice(len(net.countries), 3) if net.capacity["cells"][i] > 0}
-        FlowModel(net).solve(BoundChanges(capacity=cut))
+        Reroute(net, baseline.build(net)).solve(Changes(capacity=cut))
     rebuild = (time.perf_counter() - t0) / struck_draws
     per_min = n_long / t_long * 60
     print(f"long, {n_long:,} draws: {t_long:.2f} s = {per_min:,.0f} re-routed draws/min "

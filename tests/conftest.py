@@ -20,6 +20,8 @@ settings.load_profile("cellchain")
 # Set before cellchain is imported, so every test and every CLI subprocess uses it.
 _CACHE = Path(tempfile.mkdtemp(prefix="cellchain-test-cache-"))
 os.environ["CELLCHAIN_CACHE_DIR"] = str(_CACHE)
+# Invariant checks raise in tests (see cellchain.network.checks).
+os.environ["CELLCHAIN_STRICT"] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 

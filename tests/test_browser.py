@@ -90,6 +90,10 @@ def test_running_a_bundled_scenario_shows_results(page, live_server):
     unserved = page.locator("#result-table td.unserved").first.inner_text()
     assert unserved.endswith("%") and float(unserved.rstrip("%")) > 0
     page.wait_for_selector("#fig-scenario .main-svg")
+    for by in ("location", "owner", "state"):
+        page.wait_for_selector(f"#fig-capacity_{by} .main-svg")
+    assert "tightest stage" in page.locator("#bottleneck").inner_text()
+    assert "served share by stage" in page.locator("#fig-scenario").inner_text()
     assert_local(page.requests, live_server)
 
 
@@ -121,7 +125,8 @@ def test_report_file_renders_its_map_offline(page, usa_report):
     assert page.evaluate(OUTLINE_JS, "#fig-map") > 10_000
     assert page.locator("#fig-map .scattergeo .point").count() == len(
         content.facility_points(2024))
-    for key in ("exposure_location", "exposure_owner", "concentration", "scenarios"):
+    for key in ("exposure_location", "exposure_owner", "concentration",
+                "scenario_us_fta_only_served", "scenario_rosatom_bolivia_capacity_state"):
         assert page.locator(f"#fig-{key} .main-svg").count() >= 1
     assert {urlparse(u).scheme for u in page.requests} <= {"file", "data", "blob"}
 

@@ -59,10 +59,13 @@ def test_api_bundled_and_uploaded_scenarios_agree(client):
     raw = (SCENARIOS / "us_no_covered_entities.yaml").read_bytes()
     uploaded = client.post("/api/scenarios/run", params={"market": "USA"}, content=raw,
                            headers=YAML).json()
-    assert [r["unserved_share"] for r in bundled["rows"]] == pytest.approx(
-        [r["unserved_share"] for r in uploaded["rows"]])
-    assert all(r["market"] == "USA" for r in bundled["rows"])
-    assert all((r["covered_share_scenario"] or 0) <= 1e-9 for r in bundled["rows"])
+    assert [r["unserved_share"] for r in bundled["supply"]] == pytest.approx(
+        [r["unserved_share"] for r in uploaded["supply"]])
+    assert all(r["market"] == "USA" for r in bundled["supply"])
+    cells = next(r for r in bundled["supply"] if r["product"] == "cells")
+    assert cells["covered_share_scenario"] == pytest.approx(0.0, abs=1e-9)
+    assert bundled["bottleneck_text"] and "USA" in bundled["bottleneck_text"][0]
+    assert {r["by"] for r in bundled["capacity"]} == {"location", "owner", "state"}
 
 
 @pytest.mark.parametrize("url, status, message", [

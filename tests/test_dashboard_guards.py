@@ -391,7 +391,7 @@ def test_openapi_describes_bodies_and_errors(client):
     for section, kinds in (("shocks", SHOCKS), ("policy", POLICIES)):
         listed = scenario["properties"][section]["anyOf"][0]
         assert len(listed["items"]["oneOf"]) == len(kinds)
-    from cellchain.optimize.network import MARKETS
+    from cellchain.network.network import MARKETS
 
     def enum(schema):
         return schema.get("enum") or next(s["enum"] for s in schema["anyOf"] if "enum" in s)

@@ -6,8 +6,9 @@ import pytest
 from conftest import REPO
 
 from cellchain.errors import InvalidInputError
-from cellchain.optimize.network import build_network
-from cellchain.optimize.solve import FlowModel
+from cellchain.network import baseline
+from cellchain.network.build import build_network
+from cellchain.optimize.reroute import Reroute
 from cellchain.scenarios import load, run
 
 SCENARIOS = REPO / "scenarios"
@@ -19,66 +20,111 @@ def net(warehouse):
 
 
 @pytest.fixture(scope="module")
-def fm(net):
-    return FlowModel(net)
+def base(net):
+    return baseline.build(net)
 
 
-def _run(name, net=None, fm=None):
+@pytest.fixture(scope="module")
+def rr(net, base):
+    return Reroute(net, base)
+
+
+def _run(name, net=None, base=None, rr=None):
     scenario = load.load(SCENARIOS / f"{name}.yaml")
     if net is not None and scenario.year == net.year:
-        return run.run(scenario, name, network=net, flow_model=fm)
+        return run.run(scenario, name, network=net, baseline=base, reroute=rr)
     return run.run(scenario, name)
 
 
-def test_baseline_serves_every_market_with_mass_balance(net, fm):
-    from test_flow_model import mass_balance_holds
-
-    sol = fm.solve()
-    assert sum(sol.unserved.values()) == pytest.approx(0.0, abs=1e-6)
-    assert mass_balance_holds(net, sol)
+def _section(df, name):
+    return df[df["section"] == name]
 
 
-def test_fta_only_starves_the_us_and_names_the_bottleneck(net, fm):
-    df, summary = _run("us_fta_only", net, fm)
-    usa = df[(df.market == "USA") & (df["product"] == "cells")].iloc[0]
-    assert usa["unserved_share"] > 0
-    assert summary["bottlenecks"]["USA"][0]["ratio"] < 1
-    others = df[(df.market != "USA") & (df["product"] == "cells")]
+def test_every_bundled_scenario_has_the_four_sections_and_a_user_description(net, base, rr):
+    for name in load.bundled():
+        scenario = load.load(SCENARIOS / f"{name}.yaml")
+        assert scenario.description and "Acceptance question" not in scenario.description
+        df, summary = _run(name, net, base, rr)
+        assert summary["status"] == "optimal", name
+        assert {"supply", "capacity"} <= set(df["section"]), name
+
+
+def test_fta_only_gives_a_served_share_per_stage_and_the_bottleneck(net, base, rr):
+    df, summary = _run("us_fta_only", net, base, rr)
+    supply = _section(df, "supply")
+    usa = supply[(supply.market == "USA") & (supply["product"] == "cells")].iloc[0]
+    assert 0 < usa["unserved_share"] < 1
+    others = supply[(supply.market != "USA") & (supply["product"] == "cells")]
     assert (others["unserved_share"] == 0).all()
+    neck = _section(df, "bottleneck")
+    assert set(neck["stage"]) == {"mining", "refining", "materials", "cells"}
+    assert neck["served_share"].between(0, 1).all()
+    text = neck["text"].dropna().tolist()
+    assert len(text) == 1 and "tightest stage" in text[0] and "USA" in text[0]
+    tight = neck.loc[neck["served_share"].idxmin()]
+    assert tight["product"] in text[0]
 
 
-def test_no_covered_entities_lowers_the_us_covered_share(net, fm):
-    df, _ = _run("us_no_covered_entities", net, fm)
-    usa = df[df.market == "USA"]
-    served = usa[usa["product"] == "cells"].iloc[0]
-    if served["scenario_served"] > 0:
-        assert (usa["covered_share_scenario"].fillna(0) <= 1e-9).all()
+def test_no_covered_entities_serves_the_us_only_from_non_covered_supply(net, base, rr):
+    df, _ = _run("us_no_covered_entities", net, base, rr)
+    usa = _section(df, "supply")
+    usa = usa[usa.market == "USA"]
+    cells = usa[usa["product"] == "cells"].iloc[0]
+    assert 0 < cells["scenario_served"] < cells["baseline_served"]
+    # cells and their cathode come from nowhere covered; everything is traced
+    for product in ("cells", "cathode", "lithium_chemicals"):
+        row = usa[usa["product"] == product].iloc[0]
+        assert row["covered_share_scenario"] == pytest.approx(0.0, abs=1e-9), product
+    assert _section(df, "bottleneck")["text"].notna().sum() == 1
 
 
-def test_graphite_anode_ban_moves_anode_supply_away_from_china_or_cuts_it(net, fm):
-    df, summary = _run("china_graphite_anode_ban", net, fm)
-    anode = df[df["product"] == "anode"]
-    for _, row in anode.iterrows():
-        if row.market != "CHN" and row["scenario_served"] > 0:
-            assert row["covered_share_scenario"] >= 0  # traced, not crashed
-    assert summary["status"] == "optimal"
+def test_graphite_anode_ban_keeps_every_market_served(net, base, rr):
+    df, summary = _run("china_graphite_anode_ban", net, base, rr)
+    supply = _section(df, "supply")
+    assert (supply["unserved_share"] == 0).all()
+    anode = supply[(supply["product"] == "anode") & (supply.market == "USA")].iloc[0]
+    assert anode["covered_share_scenario"] < anode["covered_share_baseline"]
 
 
-def test_rosatom_sanction_cuts_its_capacity():
-    df, summary = _run("sanction_rosatom")
-    assert summary["capacity_change"]["cells"] <= -4.0  # Renera's Kaliningrad 4 GWh/yr
+def test_rosatom_sanction_cuts_its_plants():
+    df, _ = _run("sanction_rosatom")
+    cap = _section(df, "capacity")
+    rus = cap[(cap["by"] == "state") & (cap["group"] == "RUS")]
+    assert (rus["scenario_capacity"] <= rus["baseline_capacity"] + 1e-9).all()
+    cells = rus[rus["product"] == "cells"]
+    assert (cells["baseline_capacity"] - cells["scenario_capacity"]).sum() >= 4.0 - 1e-9
 
 
-def test_rosatom_bolivia_adds_capacity(net, fm):
-    df, summary = _run("rosatom_bolivia", net, fm)
-    assert summary["capacity_change"]["lithium_chemicals"] == pytest.approx(14000)
-    assert summary["capacity_change"]["cells"] == pytest.approx(1.0)
+def test_rosatom_bolivia_shows_bolivia_and_the_russian_state_share(net, base, rr):
+    df, summary = _run("rosatom_bolivia", net, base, rr)
+    cap = _section(df, "capacity")
+
+    def row(product, by, group):
+        r = cap[(cap["product"] == product) & (cap["by"] == by) & (cap["group"] == group)]
+        return r.iloc[0]
+
+    bol = row("lithium_chemicals", "location", "BOL")
+    assert bol["scenario_capacity"] == pytest.approx(bol["baseline_capacity"] + 14_000)
+    assert bol["scenario_share"] > bol["baseline_share"]
+    cells = row("cells", "location", "BOL")
+    assert cells["scenario_capacity"] == pytest.approx(cells["baseline_capacity"] + 1.0)
+    rus = row("lithium_chemicals", "state", "RUS")
+    assert rus["scenario_share"] > rus["baseline_share"]
+    # every stage reports the Russian-state share before and after
+    assert set(cap[(cap["by"] == "state")]["product"]) >= {"lithium_chemicals", "cells",
+                                                           "cathode", "nickel_refined"}
+    # the new plants do not move anything else: supply is unchanged everywhere
+    supply = _section(df, "supply")
+    assert (supply["scenario_served"] == supply["baseline_served"]).all()
+    assert summary["largest_moves"][0]["move"].startswith("lithium_chemicals capacity")
 
 
 def test_liotech_lost_does_not_improve_supply():
     df, summary = _run("liotech_lost")
-    cells = df[df["product"] == "cells"]
+    supply = _section(df, "supply")
+    cells = supply[supply["product"] == "cells"]
     assert (cells["scenario_served"] <= cells["baseline_served"] + 1e-6).all()
+    assert summary["status"] == "optimal"
 
 
 @pytest.mark.parametrize("text, needle", [
@@ -103,7 +149,7 @@ def test_bad_scenarios_name_file_and_key_path(tmp_path, warehouse, net, text, ne
     f = tmp_path / "bad.yaml"
     f.write_text(text)
     with pytest.raises(InvalidInputError) as info:
-        apply.to_changes(load.load(f), net, str(f))
+        apply.apply(load.load(f), net, str(f))
     assert needle in str(info.value) and "bad.yaml" in str(info.value)
 
 
@@ -111,8 +157,21 @@ def test_cli_scenario_run_json(cli, warehouse):
     res = cli("scenario", "run", str(SCENARIOS / "us_fta_only.yaml"), "--format", "json")
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)
+    assert {r["section"] for r in rows} == {"supply", "capacity", "jobs", "bottleneck"}
+    supply = [r for r in rows if r["section"] == "supply"]
     assert {"market", "stage", "baseline_served", "scenario_served", "unserved_share",
-            "unit"} <= set(rows[0])
+            "unit", "hhi_baseline", "covered_share_scenario",
+            "top_suppliers_scenario"} <= set(supply[0])
+    capacity = [r for r in rows if r["section"] == "capacity"]
+    assert {r["by"] for r in capacity} == {"location", "owner", "state"}
+
+
+def test_cli_scenario_table_leads_with_what_changed(cli, warehouse):
+    res = cli("scenario", "run", str(SCENARIOS / "rosatom_bolivia.yaml"))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[1] == "largest moves:"
+    assert "BOL" in "\n".join(lines[2:8]) or "RUS" in "\n".join(lines[2:8])
 
 
 def test_cli_exposure_json(cli, warehouse):
@@ -123,9 +182,8 @@ def test_cli_exposure_json(cli, warehouse):
     for r in rows:
         by_product[r["product"]] = by_product.get(r["product"], 0) + r["share"]
     assert all(v == pytest.approx(1.0) for v in by_product.values())
-    method = {r["product"]: r["method"] for r in rows}
-    assert method["lithium_chemicals"] == method["mine_graphite"] == "trade_data"
-    assert method["cells"] == method["cathode"] == "flow_model"
+    kinds = {k.split()[0] for r in rows for k in r["basis"].split(" / ")}
+    assert kinds <= {"observed", "cited", "pooled"}
 
 
 def test_cli_bad_scenario_one_line(cli, tmp_path, warehouse):

@@ -505,11 +505,11 @@ def scenario_validate(path):
     without running it: schema,
     ids, countries and blocs against the year's network. Returns the validated
     :class:`~cellchain.scenarios.schema.Scenario`; raises with file and key path."""
-    from cellchain.optimize.network import build_network
+    from cellchain.network.build import build_network
     from cellchain.scenarios import apply
 
     scenario, source = _scenario(path)
-    apply.to_changes(scenario, build_network(scenario.year), source)
+    apply.apply(scenario, build_network(scenario.year), source)
     return scenario
 
 

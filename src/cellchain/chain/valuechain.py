@@ -158,7 +158,7 @@ def recipe_table(year: int):
     """The recipe as rows: product, input, amount per unit, units, and its sources."""
     import pandas as pd
 
-    from cellchain.optimize.network import UNITS
+    from cellchain.network.products import UNITS
 
     used, basis = recipe_weights(year)
     sources = sorted({url for r in materials.intensity_rows() if r["chemistry"] in used

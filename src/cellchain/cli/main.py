@@ -346,14 +346,14 @@ def entity_show(
 def exposure(
     market: Annotated[str, typer.Argument(help="CHN, USA, EU27, JPN, KOR, IND or RoW.")],
     year: ModelYearOpt = None,
-    by: Annotated[str, typer.Option(help="location or owner.")] = "location",
+    by: Annotated[str, typer.Option(help="location, owner or state.")] = "location",
     all_rows: AllRowsOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Where a market's batteries come from, stage by stage, traced upstream (trade data
-    where the bundle has it, else the flow model; each row names its method). The
-    terminal shows each stage's top suppliers, HHI, covered-nation share and basis."""
+    """Where a market's batteries come from, stage by stage, traced upstream through the
+    observed baseline's flows (each row says whether they are observed, cited or pooled).
+    The terminal shows each stage's top suppliers, HHI, covered-nation share and basis."""
     from cellchain import api, years
     from cellchain.cli import empty
 
@@ -469,24 +469,33 @@ def scenario_run(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Baseline vs scenario: served and unserved demand, concentration, covered share, jobs.
-    The terminal shows one line per market and stage, "before → after"."""
+    """Baseline vs scenario in sections: supply (served share, concentration, covered
+    share per market and stage), capacity (by location, owner and state), jobs, bottleneck.
+    The terminal view leads with the largest moves; --all-rows and --format give every
+    row."""
     from cellchain import api
 
     result = api.scenario_run(path)
-    summary = result.summary
-    _emit(result.table, fmt, output, result.name, compact=not all_rows)
-    if _is_table(fmt, output):
-        typer.echo(f"status: {summary.get('status')}")
-        if summary.get("explanation") not in (None, "", summary.get("status")):
-            typer.echo(str(summary["explanation"]))
-        for market, rows in (summary.get("bottlenecks") or {}).items():
-            tight = rows[0]
-            typer.echo(f"bottleneck for {market}: {tight['product']} (compliant capacity "
-                       f"{tight['compliant_capacity']:,.0f} vs {tight['needed']:,.0f} "
-                       f"{tight['unit']} needed)")
-        for product, change in (summary.get("capacity_change") or {}).items():
-            typer.echo(f"capacity change, {product}: {change:+,.1f}")
+    df, summary = result.table, result.summary
+    progress.stop()
+    if not _is_table(fmt, output) or all_rows:
+        _emit(df, fmt, output, result.name)
+        return
+    typer.echo(f"{result.name} ({summary['year']}): {summary['status']}, "
+               f"{summary['method']}")
+    typer.echo("largest moves:" if summary["largest_moves"] else "nothing moves")
+    for move in summary["largest_moves"]:
+        typer.echo(f"  {move['move']}")
+    for text in df.loc[df["section"] == "bottleneck", "text"].dropna():
+        typer.echo(f"bottleneck: {text}")
+    supply = df[df["section"] == "supply"]
+    moved = supply[(supply["scenario_served"] - supply["baseline_served"]).abs()
+                   > 1e-9 * supply["baseline_served"].abs().clip(lower=1.0)]
+    if len(moved):
+        _emit(moved[["market", "stage", "product", "unit", "baseline_served",
+                     "scenario_served", "unserved_share", "covered_share_baseline",
+                     "covered_share_scenario", "top_suppliers_scenario"]],
+              None, None, "supply that changed", percent_columns=("unserved_share",))
 
 
 @risk_app.command("geopolrisk")

@@ -71,6 +71,6 @@ def market_or_none(market: str | None) -> str | None:
 
 
 def markets() -> tuple[str, ...]:
-    from cellchain.optimize.network import MARKETS
+    from cellchain.network.network import MARKETS
 
     return MARKETS

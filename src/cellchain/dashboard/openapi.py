@@ -82,7 +82,7 @@ def known_values(bundled: list[dict]) -> dict[str, list[str]]:
     parameter name; unknown values still get a 404 naming the nearest."""
     from cellchain import nomenclature as nom
     from cellchain.chain import model
-    from cellchain.optimize.network import MARKETS
+    from cellchain.network.network import MARKETS
 
     return {"facility_id": sorted(model.facilities()), "entity_id": sorted(model.entities()),
             "market": list(MARKETS), "name": [s["id"] for s in bundled],

@@ -17,9 +17,9 @@ from cellchain.errors import unknown
 def _stage_sources() -> dict[str, tuple[str, str | None, str]]:
     """Flow-model products whose capacity the report shows, in chain order, with the
     registry (stage, product filter, canonical unit) that measures each."""
-    from cellchain.optimize.network import REGISTRY_SOURCES
+    from cellchain.network.products import REGISTRY_MEASURE
 
-    return REGISTRY_SOURCES
+    return REGISTRY_MEASURE
 
 
 MARKET_NAMES = {"EU27": "European Union (27)", "RoW": "rest of the world"}
@@ -144,11 +144,13 @@ def key_plants(year: int, per_stage: int = 5) -> list[dict]:
 
 @cache
 def _network(year: int):
-    from cellchain.optimize.network import build_network
-    from cellchain.optimize.solve import FlowModel
+    from cellchain.network import baseline
+    from cellchain.network.build import build_network
+    from cellchain.optimize.reroute import Reroute
 
     net = build_network(year)
-    return net, FlowModel(net)
+    base = baseline.build(net)
+    return net, base, Reroute(net, base)
 
 
 def exposure(market: str, year: int) -> dict[str, list[dict]]:
@@ -157,28 +159,34 @@ def exposure(market: str, year: int) -> dict[str, list[dict]]:
     from cellchain.trace.exposure import exposure as trace_exposure
 
     model.check_year(year)
-    net, fm = _network(year)
-    base = fm.solve()
-    return {by: records(trace_exposure(market, year, by, net=net, solution=base))
+    net, base, _ = _network(year)
+    return {by: records(trace_exposure(market, year, by, net=net, flows=base.flows,
+                                       basis=base.basis))
             for by in ("location", "owner")}
 
 
 def scenario_result(scenario, source: str, market: str | None = None) -> dict:
-    """Run a validated scenario against its baseline; rows for ``market`` (all when
-    None)."""
+    """Run a validated scenario against its baseline, in sections: ``supply`` and
+    ``bottleneck`` rows for ``market`` (all markets when None), ``capacity`` and ``jobs``
+    rows for the world, the bottleneck in words and the largest moves."""
     from cellchain.cli.output import records
     from cellchain.scenarios import run
 
-    net, fm = _network(scenario.year)
-    df, summary = run.run(scenario, source, network=net, flow_model=fm)
-    if market is not None:
-        df = df[df["market"] == market]
+    net, base, rr = _network(scenario.year)
+    df, summary = run.run(scenario, source, network=net, baseline=base, reroute=rr)
+    sections = {}
+    for name in run.SECTIONS:
+        part = df[df["section"] == name]
+        if market is not None and name in ("supply", "bottleneck"):
+            part = part[part["market"] == market]
+        keep = [c for c in part.columns if part[c].notna().any()] or ["section"]
+        sections[name] = records(part[keep])
     return {"name": scenario.name, "description": scenario.description,
-            "year": scenario.year, "source": source, "rows": records(df),
-            "status": summary["status"], "explanation": summary["explanation"],
-            "jobs": summary["jobs"], "capacity_change": summary["capacity_change"],
-            "bottlenecks": summary["bottlenecks"].get(market, []) if market else
-            summary["bottlenecks"]}
+            "year": scenario.year, "source": source, "status": summary["status"],
+            "explanation": summary["explanation"], "method": summary["method"],
+            **sections,
+            "bottleneck_text": [r["text"] for r in sections["bottleneck"] if r.get("text")],
+            "largest_moves": [m["move"] for m in summary["largest_moves"]]}
 
 
 def bundled_scenarios(market: str) -> list[dict]:
@@ -201,7 +209,7 @@ def risk(market: str, year: int, draws: int = REPORT_RISK_DRAWS, seed: int = 7) 
     from cellchain.cli.output import records
     from cellchain.risk import montecarlo
 
-    net, _ = _network(year)
+    net, _, _ = _network(year)
     r = montecarlo(market, year=year, draws=draws, seed=seed, net=net)
     cells = r.cell_shortfall[market]
     counts, edges = np.histogram(cells, bins=20, range=(0.0, 1.0))

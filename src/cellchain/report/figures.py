@@ -152,41 +152,65 @@ def concentration_bars(rows: list[dict], title: str) -> dict:
         "margin": {"l": 60, "r": 60, "t": 40, "b": 80}}}
 
 
-def scenario_bars(results: list[dict], market: str, title: str) -> dict:
-    """Left: the market's unserved share of demand per scenario. Right: the change in the
-    share supplied from covered nations, per stage/product (percentage points)."""
-    labels = [s.get("id") or s["name"] for s in results]
-    products = [p for p in PRODUCT_ORDER
-                if any(r["product"] == p for s in results for r in s["rows"])]
+def scenario_served(result: dict, market: str, title: str) -> dict:
+    """Served share of the market's need per stage and product, before (baseline) and
+    after the scenario (grouped bars, 0-100 %)."""
+    rows = [r for r in result["supply"] if r.get("market") == market]
+    labels = [f"{r['stage']}: {r['product']}" for r in rows]
 
-    def unserved(s):
-        return max((r["unserved_share"] for r in s["rows"]), default=None)
+    def share(r, key):
+        need = r["baseline_served"] or 0.0
+        return (r[key] or 0.0) / need if need else None
 
-    def covered_change(s, product):
-        r = next((r for r in s["rows"] if r["product"] == product), None)
-        if r is None or r["covered_share_baseline"] is None:
-            return None
-        after = r["covered_share_scenario"] or 0.0  # nothing served: nothing from anyone
-        return 100 * (after - r["covered_share_baseline"])
-
-    z = [[covered_change(s, p) for p in products] for s in results]
     return {"data": [
-        {"type": "bar", "orientation": "h", "name": "unserved share of demand",
-         "y": labels, "x": [unserved(s) for s in results], "marker": {"color": "#d62728"},
-         "hovertemplate": "%{y}: %{x:.1%} unserved<extra></extra>"},
-        {"type": "heatmap", "x": products, "y": labels, "z": z, "xaxis": "x2",
-         "yaxis": "y2", "zmid": 0, "colorscale": "RdBu", "reversescale": True,
-         "colorbar": {"title": {"text": "pp"}},
-         "hovertemplate": "%{y}, %{x}: %{z:+.1f} pp from covered nations<extra></extra>"},
+        {"type": "bar", "name": "baseline", "x": labels,
+         "y": [share(r, "baseline_served") for r in rows], "marker": {"color": "#7f7f7f"},
+         "hovertemplate": "%{x}: %{y:.0%} served (baseline)<extra></extra>"},
+        {"type": "bar", "name": "scenario", "x": labels,
+         "y": [share(r, "scenario_served") for r in rows], "marker": {"color": "#1f77b4"},
+         "hovertemplate": "%{x}: %{y:.0%} served (scenario)<extra></extra>"},
     ], "layout": {
-        "title": {"text": title}, "showlegend": False,
-        "xaxis": {"domain": [0, 0.28], "tickformat": ".0%", "range": [0, 1],
-                  "title": {"text": f"unserved share of {market} demand"}},
-        "yaxis": {"autorange": "reversed", "automargin": True},
-        "xaxis2": {"domain": [0.42, 1], "anchor": "y2", "tickangle": -35,
-                   "title": {"text": "change in share from covered nations (pp)"}},
-        "yaxis2": {"anchor": "x2", "autorange": "reversed", "showticklabels": False},
-        "height": 460, "margin": {"l": 60, "r": 20, "t": 40, "b": 110}}}
+        "title": {"text": title}, "barmode": "group",
+        "yaxis": {"tickformat": ".0%", "range": [0, 1.05],
+                  "title": {"text": f"share of {market}'s need served"}},
+        "xaxis": {"tickangle": -35, "automargin": True},
+        "legend": {"orientation": "h", "y": 1.08}, "height": 420,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 120}}}
+
+
+def scenario_capacity(result: dict, by: str, title: str, n: int = 12) -> dict:
+    """Capacity shares by ``by`` (location, owner or state) before and after: the groups
+    whose share moved most (grouped bars, percent of the stage's world capacity)."""
+    rows = [r for r in result["capacity"] if r.get("by") == by]
+    rows.sort(key=lambda r: (-abs(r["scenario_share"] - r["baseline_share"]),
+                             -r["baseline_share"], r["product"], r["group"]))
+    rows = rows[:n]
+    labels = [f"{r['product']}: {r['group']}" for r in rows]
+    return {"data": [
+        {"type": "bar", "name": "baseline", "x": labels,
+         "y": [r["baseline_share"] for r in rows], "marker": {"color": "#7f7f7f"},
+         "hovertemplate": "%{x}: %{y:.1%} of capacity (baseline)<extra></extra>"},
+        {"type": "bar", "name": "scenario", "x": labels,
+         "y": [r["scenario_share"] for r in rows], "marker": {"color": "#ff7f0e"},
+         "hovertemplate": "%{x}: %{y:.1%} of capacity (scenario)<extra></extra>"},
+    ], "layout": {
+        "title": {"text": title}, "barmode": "group",
+        "yaxis": {"tickformat": ".0%", "title": {"text": "share of world capacity"}},
+        "xaxis": {"tickangle": -35, "automargin": True},
+        "legend": {"orientation": "h", "y": 1.08}, "height": 420,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 130}}}
+
+
+def scenario_figures(result: dict, market: str) -> dict[str, dict]:
+    """The scenario page's and report's charts for one scenario and market."""
+    name = result.get("id") or result["name"]
+    out = {"served": scenario_served(result, market, f"{name}: served share by stage, "
+                                                     f"{market}")}
+    for by, what in (("location", "where the plants are"), ("owner", "who owns them"),
+                     ("state", "which state holds them")):
+        out[f"capacity_{by}"] = scenario_capacity(
+            result, by, f"{name}: capacity share by {by} ({what}), largest moves")
+    return out
 
 
 def pipeline_chart(rows: list[dict], title: str) -> dict:
@@ -258,11 +282,10 @@ def report_figures(data: dict) -> dict[str, dict]:
                                         f"{m}: who owns each stage's supply (by country)"),
         "concentration": concentration_bars(data["concentration"],
                                             "World capacity concentration by stage"),
-        "scenarios": scenario_bars(data["scenarios"], m, f"Bundled scenarios for {m}"),
+        **{f"scenario_{s['id']}_{key}": fig for s in data["scenarios"]
+           for key, fig in scenario_figures(s, m).items()},
         "pipeline": pipeline_chart(data["pipeline"]["rows"],
                                    f"{m}: cell capacity to 2035 against demand"),
-
-
         "risk": risk_figure(data["risk"], m, f"{m}: shortfall risk, short run "
                             f"({data['risk']['draws']:,} simulated years)"),
     }

@@ -18,7 +18,7 @@ facilities:                    # plant outages
 
 Probabilities are per year [0-1]; severity is the fraction of the affected output lost in
 a draw that strikes [0-1]. ``products`` are the model's products
-(:data:`cellchain.optimize.network.PRODUCTS`) or ``all``. The shipped default is
+(:data:`cellchain.network.products.PRODUCTS`) or ``all``. The shipped default is
 ``default_model.yaml`` beside this module; its calibration is in ``docs/risk.md``.
 """
 

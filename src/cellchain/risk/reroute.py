@@ -1,8 +1,9 @@
-"""Long-run mode: each draw's capacity losses re-routed by the flow model.
+"""Long-run mode: each draw's capacity losses re-routed with the least change from the
+observed baseline (:mod:`cellchain.optimize.reroute`).
 
-A draw lowers every struck node's capacity by its direct loss; the flow model, built once
-per process and re-solved from a warm start, then finds what the market can still be
-served after re-routing. The shortfall is the market's unserved cells [fraction of its
+A draw lowers every struck node's capacity by its direct loss; the re-routing programme,
+built once per process and re-solved from a warm start, then finds what the market can
+still be served after re-routing. The shortfall is the market's unserved cells [fraction of its
 demand]; upstream losses reach it through the model's mass balances.
 """
 
@@ -16,18 +17,19 @@ _MODELS: dict[str, object] = {}
 
 
 def flow_model(token: str, net):
-    """The process's flow model for ``net`` (built on first use)."""
-    from cellchain.optimize.solve import FlowModel
+    """The process's re-routing programme for ``net`` (built on first use)."""
+    from cellchain.network import baseline
+    from cellchain.optimize.reroute import Reroute
 
     if token not in _MODELS:
         _MODELS.clear()
-        _MODELS[token] = FlowModel(net)
+        _MODELS[token] = Reroute(net, baseline.build(net))
     return _MODELS[token]
 
 
 def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -> np.ndarray:
     """(D, len(markets)) unserved share of each market's cell demand after re-routing."""
-    from cellchain.optimize.solve import BoundChanges, Status
+    from cellchain.optimize.reroute import Changes
 
     fm = flow_model(token, net)
     index = {c: i for i, c in enumerate(net.countries)}
@@ -39,13 +41,13 @@ def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -
         struck = np.flatnonzero(direct[row] > 0)
         if struck.size == 0:
             continue
-        changes = BoundChanges(capacity={columns[k]: base[k] * (1.0 - direct[row, k])
+        changes = Changes(capacity={columns[k]: base[k] * (1.0 - direct[row, k])
                                          for k in struck if base[k] > 0})
-        sol = fm.solve(changes)
-        if sol.status is not Status.OPTIMAL:
+        served = fm.unserved(changes)  # how much is served is stage 1's answer
+        if served is None:
             out[row] = 1.0
             continue
-        unserved = np.array([sol.unserved.get(m, 0.0) for m in markets])
+        unserved = np.array([served.get(m, 0.0) for m in markets])
         with np.errstate(divide="ignore", invalid="ignore"):
             out[row] = np.where(demand > 0, unserved / demand, 0.0)
     baseline = fm.solve()

@@ -186,7 +186,8 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     import pandas as pd
 
     from cellchain.chain import model as registry_model
-    from cellchain.optimize.network import MARKETS, build_network
+    from cellchain.network.build import build_network
+    from cellchain.network.network import MARKETS
     from cellchain.risk import structure as structure_mod
     from cellchain.risk.model import DisruptionModel, load_model
     from cellchain.trace.exposure import normalise_market

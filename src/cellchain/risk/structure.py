@@ -91,16 +91,18 @@ class ChainStructure:
 
 def build(year: int, markets: tuple[str, ...], model, *, net=None, solution=None
           ) -> ChainStructure:
-    """The structure for ``year`` from the baseline network and trace."""
-    from cellchain.optimize.network import PRODUCTS, STAGE_OF, UNITS, build_network
-    from cellchain.optimize.solve import FlowModel
+    """The structure for ``year`` from the network, its observed baseline (or a given
+    ``solution``: anything with ``flows``) and the trace."""
+    from cellchain.network import baseline
+    from cellchain.network.build import build_network
+    from cellchain.network.products import PRODUCTS, STAGE_OF, UNITS
     from cellchain.trace import exposure as ex
 
     net = net if net is not None else build_network(year)
-    solution = solution if solution is not None else FlowModel(net).solve()
+    solution = solution if solution is not None else baseline.build(net)
     n = len(net.countries)
-    traced = {m: ex.trace(net, solution, m)[0] for m in markets}
-    raw_sourcing = {q: ex.sourcing(net, solution, q)[0] for q, _ in ex.CHAIN}
+    traced = {m: ex.trace(net, solution.flows, m) for m in markets}
+    raw_sourcing = {q: ex.sourcing(solution.flows[q]) for q, _ in ex.CHAIN}
     users = {q: p for q, p in ex.CHAIN}
     inputs: dict[str, tuple[str, ...]] = {}
     for q, p in ex.CHAIN:
@@ -165,7 +167,7 @@ def _need(net, market: str) -> dict[str, float]:
 def _sources(st: ChainStructure, net, model, year: int) -> list[Source]:
     out = _country_sources(st, model, year)
     out += _event_sources(st, model, year)
-    caps = _facility_capacities(st, year)
+    caps = _facility_capacities(st, year, net)
     out += _owner_sources(st, model, year, caps)
     out += _facility_sources(st, model, caps)
     return out
@@ -255,20 +257,23 @@ def _event_sources(st: ChainStructure, model, year: int) -> list[Source]:
     return out
 
 
-def _facility_capacities(st: ChainStructure, year: int) -> list[tuple[dict, str, float]]:
+def _facility_capacities(st: ChainStructure, year: int, net=None
+                         ) -> list[tuple[dict, str, float]]:
     """(facility row, model product, fraction of its country's capacity) for every
-    operating plant whose capacity is in the model product's unit."""
-    from cellchain.chain import shares
-    from cellchain.optimize.network import REGISTRY_SOURCES, registry_capacity
+    operating plant in the network's plant table (capacities in model units)."""
+    from cellchain.chain import model as registry
+    from cellchain.network.build import build_network
 
+    net = net if net is not None else build_network(year)
+    facs = registry.facilities()
+    t = net.plants
+    totals = t.groupby(["product", "country"])["capacity"].sum()
     out = []
-    for product, (stage, reg_product, unit) in REGISTRY_SOURCES.items():
-        reg_product = reg_product or ("nickel" if product == "nickel_refined" else "cobalt")
-        totals = registry_capacity(product, year)
-        for fac, cap in shares.facility_capacities(stage, year, ("operating",), reg_product):
-            total = totals.get(fac["country"], 0.0)
-            if cap.unit == unit and total > 0 and cap.value > 0:
-                out.append((fac, product, min(1.0, cap.value / total)))
+    for f, kind, product, country, cap in zip(t["facility"], t["kind"], t["product"],
+                                              t["country"], t["capacity"], strict=True):
+        total = float(totals.get((product, country), 0.0))
+        if kind == "plant" and f in facs and total > 0 and cap > 0:
+            out.append((facs[f], product, min(1.0, cap / total)))
     return out
 
 

@@ -1,58 +1,54 @@
-"""Apply a validated scenario to the network: a pure function from scenario to bound
-changes, then baseline and scenario solves of one model and their comparison."""
+"""Apply a validated scenario to the network: a pure function from scenario to the
+re-routing programme's changes and the scenario's plant table.
+
+Cuts act on plants (the network's plant table, in model units with the battery chain's
+share applied): an outage or sanction removes the plants' own capacity, never a
+country's whole product; a new plant's capacity is converted from the unit it is given in
+(``t/yr LiOH``, ``GWh/yr``, ...) and refused when the unit cannot measure its product.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
+
+import numpy as np
 
 from cellchain.chain import model as registry
 from cellchain.errors import InvalidInputError
-from cellchain.optimize.network import PRODUCTS, STAGE_OF, UNITS, Network
-from cellchain.optimize.solve import BoundChanges
+from cellchain.network import products
+from cellchain.network.network import Network
+from cellchain.network.products import PRODUCTS, STAGE_OF, UNITS
+from cellchain.optimize.reroute import Changes
 from cellchain.scenarios.schema import Scenario
 
-#: (stage, registry product) -> model product
-PRODUCT_MAP = {
-    ("mining", "lithium"): "mine_lithium", ("mining", "nickel"): "mine_nickel",
-    ("mining", "cobalt"): "mine_cobalt", ("mining", "natural_graphite"): "mine_graphite",
-    ("refining", "lithium_chemicals"): "lithium_chemicals",
-    ("refining", "nickel"): "nickel_refined", ("refining", "nickel_sulfate"): "nickel_refined",
-    ("refining", "cobalt"): "cobalt_refined", ("refining", "cobalt_sulfate"): "cobalt_refined",
-    ("materials", "cathode"): "cathode", ("materials", "precursor"): "cathode",
-    ("materials", "anode"): "anode", ("cells", "cells"): "cells",
-}
+#: Share of a plant's equity held by covered-nation entities from which it counts as a
+#: covered entity (DOE 89 FR 37079, sec. III.E: 25 % of equity, voting rights or board
+#: seats).
+COVERED_THRESHOLD = 0.25
+
+
+@dataclass
+class Applied:
+    """A scenario applied to a network: the changes, the scenario's capacity by
+    (product, country) [model unit/yr] and its plant table."""
+
+    changes: Changes
+    capacity: dict[tuple[str, str], float]
+    plants: object
 
 
 def _err(source, path, message, hint):
     raise InvalidInputError(f"{source}: {path}: {message}", hint)
 
 
-def model_products(stages, products, source, path) -> list[str]:
+def model_products(stages, names, source, path) -> list[str]:
     """Model products selected by stage and/or product names (model or registry ids)."""
-    chosen = [p for p in PRODUCTS if stages is None or STAGE_OF[p] in stages]
-    if products:
-        picked = []
-        for name in products:
-            matches = [p for p in chosen if p == name] + [
-                m for (s, r), m in PRODUCT_MAP.items() if r == name and m in chosen]
-            if not matches:
-                _err(source, path, f"unknown product {name!r} for stages {stages or 'any'}",
-                     f"use one of: {', '.join(sorted(set(chosen)))}")
-            picked += matches
-        chosen = sorted(set(picked), key=PRODUCTS.index)
-    return chosen
-
-
-def _scale(net: Network, product: str) -> float:
-    m = re.match(r"scaled x([0-9.]+)", net.capacity_basis[product])
-    return float(m.group(1)) if m else 1.0
-
-
-def _facility_product(fac: dict) -> str | None:
-    for product in (fac["products"] or "").split(";"):
-        if (fac["stage"], product) in PRODUCT_MAP:
-            return PRODUCT_MAP[(fac["stage"], product)]
-    return None
+    try:
+        return products.select(stages, names)
+    except KeyError as exc:
+        chosen = products.select(stages)
+        _err(source, path, f"unknown product {exc.args[0]!r} for stages {stages or 'any'}",
+             f"use one of: {', '.join(chosen)}")
 
 
 def _check_country(code: str, source: str, path: str) -> str:
@@ -65,113 +61,143 @@ def _check_country(code: str, source: str, path: str) -> str:
              "use an ISO 3166 alpha-3 code")
 
 
-def to_changes(scenario: Scenario, net: Network, source: str = "<scenario>"
-               ) -> tuple[BoundChanges, dict[tuple[str, str], float]]:
-    """Bound changes for the scenario, and the scenario's capacity by (product, country)."""
+def apply(scenario: Scenario, net: Network, source: str = "<scenario>") -> Applied:
+    """The scenario's changes to the baseline and its plant table."""
     from cellchain.chain.describe import held_share
 
     year = net.year
-    cap = {(p, c): float(net.capacity[p][i]) for p in PRODUCTS
-           for i, c in enumerate(net.countries)}
+    plants = net.plants.copy()
     demand = dict(net.demand)
-    ch = BoundChanges()
+    ch = Changes()
     g = registry.graph()
     new_ids: set[str] = set()
     for i, (kind, s) in enumerate(scenario.shocks):
         path = f"shocks[{i}].{kind}"
         if kind == "export_ban":
             origin = _check_country(s.from_, source, f"{path}.from")
-            products = model_products(s.stages, s.products, source, f"{path}.products")
+            chosen = model_products(s.stages, s.products, source, f"{path}.products")
             targets = s.to or [c for c in net.countries if c != origin]
             for j, t in enumerate(targets):
                 dest = t if t in net.markets else _check_country(t, source, f"{path}.to[{j}]")
-                for p in products:
-                    if origin in net.countries and (dest in net.markets
-                                                     or dest in net.countries):
+                for p in chosen:
+                    if net.has(origin) and (dest in net.markets or net.has(dest)):
                         ch.blocked.append((p, origin, dest))
         elif kind == "outage" and not s.facility:
             if not s.country or not s.stage:
                 _err(source, path, "give a facility, or a country and a stage",
                      "e.g. {country: IDN, stage: refining, product: nickel_refined}")
             country = _check_country(s.country, source, f"{path}.country")
-            for p in model_products([s.stage], [s.product] if s.product else None, source,
-                                    f"{path}.product"):
-                if (p, country) in cap:
-                    cap[(p, country)] *= 1.0 - s.fraction
-        elif kind in ("sanction", "outage"):
-            cuts = _cuts(kind, s, year, g, source, path, held_share)
-            for (p, country), amount in cuts.items():
-                if (p, country) in cap:
-                    cap[(p, country)] = max(0.0, cap[(p, country)] - amount * _scale(net, p))
+            chosen = model_products([s.stage], [s.product] if s.product else None, source,
+                                    f"{path}.product")
+            sel = (plants["country"] == country) & plants["product"].isin(chosen)
+            plants.loc[sel, "capacity"] *= 1.0 - s.fraction
+            plants.loc[sel, "nameplate"] *= 1.0 - s.fraction
+        elif kind == "outage":
+            if s.facility not in g.facilities:
+                _err(source, f"{path}.facility", f"unknown facility {s.facility!r}",
+                     "use a facility id from registry/facilities.csv")
+            sel = plants["facility"] == s.facility
+            plants.loc[sel, "capacity"] *= 1.0 - s.fraction
+            plants.loc[sel, "nameplate"] *= 1.0 - s.fraction
+        elif kind == "sanction":
+            if s.entity not in g.entities:
+                _err(source, f"{path}.entity", f"unknown entity {s.entity!r}",
+                     "use an entity id from registry/entities.csv")
+            memo: dict = {}
+            held = np.array([held_share(g, s.entity, f, year, memo) if k == "plant" else 0.0
+                             for f, k in zip(plants["facility"], plants["kind"],
+                                             strict=True)])
+            cut = np.where(held >= 0.5, 1.0, held) * s.share
+            plants["capacity"] = plants["capacity"] * (1.0 - cut)
+            plants["nameplate"] = plants["nameplate"] * (1.0 - cut)
         elif kind == "new_facility":
             if s.id in g.facilities or s.id in g.entities or s.id in new_ids:
                 _err(source, f"{path}.id", f"id {s.id!r} is already used",
                      "give the new facility an id no registry row or earlier shock uses")
             new_ids.add(s.id)
-            country = _check_country(s.country, source, f"{path}.country")
-            if s.operator not in g.entities:
-                _err(source, f"{path}.operator", f"unknown entity {s.operator!r}",
-                     "use an entity id from registry/entities.csv")
-            products = model_products([s.stage], s.products, source, f"{path}.products")
-            p = products[0]
-            if s.unit.replace("/yr", "") != UNITS[p] and not (p == "cells" and s.unit == "GWh/yr"):
-                _err(source, f"{path}.unit", f"unit {s.unit!r} does not fit {p}",
-                     f"give the capacity in {UNITS[p]}/yr")
-            if country not in net.countries:
-                _err(source, f"{path}.country",
-                     f"{country} is not in the model's country list", "rebuild with it")
-            if s.status == "operating":
-                cap[(p, country)] = cap.get((p, country), 0.0) + s.capacity
+            plants = _new_plant(s, net, plants, g, source, path)
         elif kind == "capacity_change":
             country = _check_country(s.country, source, f"{path}.country")
-            for p in model_products([s.stage], [s.product] if s.product else None, source,
-                                    f"{path}.product"):
-                if (p, country) in cap:
-                    cap[(p, country)] *= s.factor
+            chosen = model_products([s.stage], [s.product] if s.product else None, source,
+                                    f"{path}.product")
+            sel = (plants["country"] == country) & plants["product"].isin(chosen)
+            plants.loc[sel, "capacity"] *= s.factor
+            plants.loc[sel, "nameplate"] *= s.factor
         elif kind == "demand_change":
             market = {"EU": "EU27"}.get(s.market, s.market)
             if market not in demand:
                 _err(source, f"{path}.market", f"unknown market {s.market!r}",
                      f"use one of: {', '.join(demand)}")
             demand[market] *= s.factor
-    ch.capacity = {k: v for k, v in cap.items()
-                   if v != float(net.capacity[k[0]][net.index(k[1])])}
+    cap = capacity_by_country(net, plants)
+    for (p, c), v in cap.items():
+        if abs(v - float(net.capacity[p][net.index(c)])) > 1e-9 * max(1.0, v):
+            ch.capacity[(p, c)] = v
     ch.demand = {m: v for m, v in demand.items() if v != net.demand[m]}
-    _apply_policies(scenario, net, cap, ch, source)
-    return ch, cap
+    _apply_policies(scenario, net, plants, cap, ch, source)
+    return Applied(ch, cap, plants)
 
 
-def _cuts(kind, s, year, g, source, path, held_share) -> dict[tuple[str, str], float]:
-    """Capacity lost by product and country [model units] for a sanction or outage."""
-    cuts: dict[tuple[str, str], float] = {}
-
-    def add(fid: str, fraction: float):
-        fac = g.facilities[fid]
-        p = _facility_product(fac)
-        capacity = registry.capacity_as_of(fid, year)
-        if p is None or capacity is None or registry.status_as_of(fid, year) != "operating":
-            return
-        key = (p, fac["country"])
-        cuts[key] = cuts.get(key, 0.0) + capacity.value * fraction
-
-    if kind == "sanction":
-        if s.entity not in g.entities:
-            _err(source, f"{path}.entity", f"unknown entity {s.entity!r}",
-                 "use an entity id from registry/entities.csv")
-        for fid in g.facilities:
-            held = held_share(g, s.entity, fid, year)
-            if held > 0:
-                add(fid, (1.0 if held >= 0.5 else held) * s.share)
-    else:
-        if s.facility not in g.facilities:
-            _err(source, f"{path}.facility", f"unknown facility {s.facility!r}",
-                 "use a facility id from registry/facilities.csv")
-        add(s.facility, s.fraction)
-    return cuts
+def to_changes(scenario: Scenario, net: Network, source: str = "<scenario>"):
+    """(changes, scenario capacity by (product, country)); see :func:`apply`."""
+    applied = apply(scenario, net, source)
+    return applied.changes, applied.capacity
 
 
-def _apply_policies(scenario: Scenario, net: Network, cap, ch: BoundChanges, source: str):
-    """Compliance tiers: open tier-1 capacity where it complies; restrict the markets."""
+def capacity_by_country(net: Network, plants) -> dict[tuple[str, str], float]:
+    """Battery-chain capacity by (product, country) of a plant table [model unit/yr]; the
+    baseline's own capacity where the plant table has no rows (a country's capacity is
+    never below its baseline output unless its plants were cut)."""
+    base_rows = net.plants.groupby(["product", "country"])["capacity"].sum()
+    now_rows = plants.groupby(["product", "country"])["capacity"].sum()
+    out = {}
+    for p in PRODUCTS:
+        for i, c in enumerate(net.countries):
+            base = float(net.capacity[p][i])
+            was = float(base_rows.get((p, c), 0.0))
+            now = float(now_rows.get((p, c), 0.0))
+            out[(p, c)] = max(0.0, base + (now - was))
+    return out
+
+
+def _new_plant(s, net: Network, plants, g, source: str, path: str):
+    import pandas as pd
+
+    country = _check_country(s.country, source, f"{path}.country")
+    if s.operator not in g.entities:
+        _err(source, f"{path}.operator", f"unknown entity {s.operator!r}",
+             "use an entity id from registry/entities.csv")
+    chosen = model_products([s.stage], s.products, source, f"{path}.products")
+    p = chosen[0]
+    try:
+        nameplate = products.to_model_unit(p, s.capacity, s.unit)
+    except ValueError:
+        _err(source, f"{path}.unit", f"unit {s.unit!r} does not measure {p}",
+             f"give the capacity in {UNITS[p]}/yr or a registry unit that converts to it")
+    if not net.has(country):
+        _err(source, f"{path}.country", f"{country} is not in the network's country list",
+             "choose a country the registry or the bundle knows")
+    if s.status != "operating":
+        return plants
+    owners: dict[str, float] = {}
+    for u in g.ultimate(s.operator, net.year):
+        owners[u.country] = owners.get(u.country, 0.0) + u.share
+    if not owners:
+        owners = {g.entities[s.operator]["country"]: 1.0}
+    state = g.state_share(s.operator, net.year)
+    if g.entities[s.operator]["kind"] == "state":
+        state = {g.entities[s.operator]["country"]: 1.0}
+    scale = 1.0 if STAGE_OF[p] == "mining" else net.chain_share[p]
+    row = {"facility": s.id, "kind": "plant", "stage": STAGE_OF[p], "product": p,
+           "country": country, "nameplate": nameplate, "capacity": nameplate * scale,
+           "output": 0.0, "unit": f"{UNITS[p]}/yr", "owners": tuple(sorted(owners.items())),
+           "state": tuple(sorted(state.items()))}
+    return pd.concat([plants, pd.DataFrame([row])], ignore_index=True)
+
+
+def _apply_policies(scenario: Scenario, net: Network, plants, cap, ch: Changes,
+                    source: str) -> None:
+    """Compliance tiers: tier-1 capacity where it complies; restrict the markets."""
     if not scenario.policy:
         return
     compliant: dict[tuple[str, str], float] = {}
@@ -189,54 +215,49 @@ def _apply_policies(scenario: Scenario, net: Network, cap, ch: BoundChanges, sou
                      f"use one of: {', '.join(blocs)}")
             allowed = {c for c in net.countries if p.bloc in registry.blocs_of(c, net.year)}
             allowed |= set(net.markets[market])
-            share = {(prod, c): (1.0 if c in allowed else 0.0)
-                     for prod in PRODUCTS for c in net.countries}
+            share = {(q, c): (1.0 if c in allowed else 0.0)
+                     for q in PRODUCTS for c in net.countries}
         else:
-            share = non_covered_share(net)
+            share = non_covered_share(net, plants)
         for key, frac in share.items():
             value = cap.get(key, 0.0) * frac
             compliant[key] = min(compliant.get(key, value), value)
-    ch.compliant = compliant
+    ch.compliant = {k: v for k, v in compliant.items() if v > 0}
 
 
-def non_covered_share(net: Network) -> dict[tuple[str, str], float]:
-    """Fraction of each (product, country) capacity not controlled by a covered nation.
-
-    Capacity located in a covered nation (China, Russia, Iran, North Korea) counts as
-    covered (DOE's jurisdiction test); elsewhere, named plants controlled by a covered
-    government (equity test, 25 %) or held 25 % or more by entities incorporated in a
-    covered nation count as covered, the rest of the country's capacity as not covered.
-    """
-    from cellchain.chain import shares
+def plant_is_covered(owners, state, country: str, covered=None) -> bool:
+    """A plant is a covered entity when it sits in a covered nation, when a covered
+    nation's state holds 25 % or more of it, or when entities based in covered nations
+    (companies included: they are subject to that nation's jurisdiction) hold 25 % or more
+    of it through the ownership chain."""
     from cellchain.chain.ownership import COVERED_NATIONS
-    from cellchain.optimize.network import REGISTRY_SOURCES
 
-    g = registry.graph()
+    covered = covered or COVERED_NATIONS
+    if country in covered:
+        return True
+    if sum(s for k, s in state if k in covered) >= COVERED_THRESHOLD - 1e-12:
+        return True
+    return sum(s for k, s in owners if k in covered) >= COVERED_THRESHOLD - 1e-12
+
+
+def non_covered_share(net: Network, plants=None) -> dict[tuple[str, str], float]:
+    """Fraction of each (product, country) capacity that is not a covered entity
+    (:func:`plant_is_covered`); country remainders and mines count by location."""
+    plants = net.plants if plants is None else plants
+    covered_cap: dict[tuple[str, str], float] = {}
+    total: dict[tuple[str, str], float] = {}
+    for p, c, capacity, owners, state in zip(plants["product"], plants["country"],
+                                            plants["capacity"], plants["owners"],
+                                            plants["state"], strict=True):
+        total[(p, c)] = total.get((p, c), 0.0) + capacity
+        if plant_is_covered(owners, state, c):
+            covered_cap[(p, c)] = covered_cap.get((p, c), 0.0) + capacity
     out = {}
     for p in PRODUCTS:
-        covered_cap: dict[str, float] = {}
-        if p in REGISTRY_SOURCES:
-            stage, reg_product, unit = REGISTRY_SOURCES[p]
-            reg_product = reg_product or ("nickel" if p == "nickel_refined" else "cobalt")
-            for fac, capacity in shares.facility_capacities(stage, net.year, ("operating",),
-                                                            reg_product):
-                if capacity.unit != unit:
-                    continue
-                gov, _, _ = g.controlled_by(fac["id"], net.year)
-                foreign = sum(u.share for u in g.ultimate(fac["id"], net.year)
-                              if u.country in COVERED_NATIONS)
-                if gov or foreign >= 0.25:
-                    covered_cap[fac["country"]] = covered_cap.get(fac["country"], 0.0) + \
-                        capacity.value * _scale(net, p)
-        for i, c in enumerate(net.countries):
-            total = float(net.capacity[p][i])
-            if c in COVERED_NATIONS:
-                out[(p, c)] = 0.0
-            elif total > 0:
-                out[(p, c)] = max(0.0, 1.0 - covered_cap.get(c, 0.0) / total)
-            else:
-                out[(p, c)] = 1.0
+        for c in net.countries:
+            t = total.get((p, c), 0.0)
+            out[(p, c)] = 1.0 - covered_cap.get((p, c), 0.0) / t if t > 0 else 1.0
     return out
 
 
-__all__ = ["model_products", "non_covered_share", "to_changes"]
+__all__ = ["Applied", "apply", "model_products", "non_covered_share", "to_changes"]

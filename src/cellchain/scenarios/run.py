@@ -1,112 +1,295 @@
-"""Run a scenario: baseline and scenario solves of one model, compared per market and stage.
+"""Run a scenario: the baseline and the re-routed flows of one network, compared in the
+sections the question needs (DESIGN.md section 8).
 
-Served quantities: at the cell stage, the market's demand met [GWh]; upstream, what that
-served demand needs of each product (served GWh x the recipe's chain of intensities)
-[product unit]. ``unserved_share`` is the share of the scenario's demand not met.
-Concentration (HHI) and the covered-nation share come from tracing the market's supply
-in each solution (:mod:`cellchain.trace.exposure`). Jobs: world production of each product
-in each solution times the median jobs per unit of capacity of sourced registry plants.
+Every row has a ``section``:
+
+``supply``
+    per market, stage and product: ``baseline_served`` and ``scenario_served`` (at the
+    cell stage the market's demand met [GWh]; upstream what that needs of the product
+    along the recipe [product unit]), ``unserved_share`` of the scenario's demand, ``hhi``
+    and ``covered_share`` before and after (tracing the market's supply through each set
+    of flows) and the ``top_suppliers`` before and after;
+``capacity``
+    per stage and product, ``by`` location, owner or state: ``group``,
+    ``baseline_capacity``, ``scenario_capacity`` [nameplate, product unit/yr],
+    ``baseline_share``, ``scenario_share``; for ``by="state"`` the groups are states
+    (look-through equity of state entities) and ``private``;
+``jobs``
+    per country and stage: ``jobs_baseline``, ``jobs_scenario``, ``capex_baseline_musd``,
+    ``capex_scenario_musd`` (a plant's own figure, else the registry's median per unit of
+    capacity, scaled with the plant's capacity);
+``bottleneck``
+    per policy and market, per stage and product: ``compliant_supply`` (compliant
+    capacity, wherever it is) against ``needed`` (what the market's demand needs),
+    ``served_share`` (their ratio, at most one) and, in ``text``, the tightest stage in
+    words.
 """
 
 from __future__ import annotations
 
-from cellchain.optimize.network import PRODUCTS, STAGE_OF, UNITS
-from cellchain.scenarios.apply import to_changes
+import numpy as np
+
+from cellchain.network.products import PRODUCTS, STAGE_OF, UNITS
 from cellchain.scenarios.schema import Scenario
+
+SECTIONS = ("supply", "capacity", "jobs", "bottleneck")
+COLUMNS = ["section", "market", "policy", "stage", "product", "unit", "by", "group",
+           "country", "baseline_served", "scenario_served", "unserved_share",
+           "hhi_baseline", "hhi_scenario", "covered_share_baseline",
+           "covered_share_scenario", "top_suppliers_baseline", "top_suppliers_scenario",
+           "baseline_capacity", "scenario_capacity", "baseline_share", "scenario_share",
+           "jobs_baseline", "jobs_scenario", "capex_baseline_musd", "capex_scenario_musd",
+           "compliant_supply", "needed", "served_share", "text"]
 
 
 def requirement(recipe: dict, product: str) -> float:
     """Units of ``product`` needed per GWh of cells along the recipe."""
     if product == "cells":
         return 1.0
-    total = 0.0
-    for parent, inputs in recipe.items():
-        if product in inputs:
-            total += inputs[product] * requirement(recipe, parent)
-    return total
+    return sum(inputs[product] * requirement(recipe, parent)
+               for parent, inputs in recipe.items() if product in inputs)
 
 
-def run(scenario: Scenario, source: str = "<scenario>", *, network=None, flow_model=None):
-    """Compare the scenario with the baseline; returns (per-market table, summary dict)."""
+def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baseline=None,
+        reroute=None):
+    """Compare the scenario with the baseline; returns (rows with a ``section``, summary).
+
+    The summary holds ``status``, ``explanation``, ``method`` (least squares, or least
+    absolute change when the QP stopped short), ``year`` and the largest moves.
+    """
     import pandas as pd
 
-    from cellchain.chain.jobs import intensities
-    from cellchain.optimize.network import build_network
-    from cellchain.optimize.solve import FlowModel
-    from cellchain.trace.exposure import exposure
+    from cellchain.network import baseline as baseline_mod
+    from cellchain.network import checks
+    from cellchain.network.build import build_network
+    from cellchain.optimize.reroute import Reroute
+    from cellchain.scenarios.apply import apply
 
     net = network or build_network(scenario.year)
-    fm = flow_model or FlowModel(net)
-    changes, _ = to_changes(scenario, net, source)
-    base = fm.solve()
-    scen = fm.solve(changes)
-    demand_s = {m: changes.demand.get(m, net.demand[m]) for m in net.markets}
-    jobs_per = intensities(net.year)
+    base = baseline or baseline_mod.build(net)
+    rr = reroute or Reroute(net, base)
+    applied = apply(scenario, net, source)
+    sol = rr.solve(applied.changes)
+    demand = {m: applied.changes.demand.get(m, net.demand[m]) for m in net.markets}
+    if sol.status.value == "optimal":
+        out = {p: sol.flows[p].sum(axis=1) for p in PRODUCTS}
+        use = {p: (sol.flows[p].sum(axis=0) if p == "cells" else net.use(p, out))
+               for p in PRODUCTS}
+        checks.mass_balance(sol.flows, out, use)
+    rows = supply_rows(net, base, sol, demand, applied.changes.restricted_markets)
+    rows += capacity_rows(net.plants, applied.plants)
+    rows += jobs_rows(net, applied.plants, scenario)
+    rows += bottleneck_rows(net, applied, scenario, sol, demand)
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    summary = {"scenario": scenario.name, "description": scenario.description,
+               "year": net.year, "status": sol.status.value, "explanation": sol.explanation,
+               "method": sol.method, "largest_moves": largest_moves(df)}
+    return df, summary
+
+
+def _top(groups: dict[str, float], n: int = 3) -> str:
+    return ", ".join(f"{g} {100 * s:.0f} %" for g, s in
+                     sorted(groups.items(), key=lambda x: (-x[1], x[0]))[:n] if s >= 0.005)
+
+
+def supply_rows(net, base, sol, demand, restricted=frozenset()) -> list[dict]:
+    from cellchain.trace.exposure import covered_nations, group_shares, trace
+
+    covered = covered_nations(net.year)
     rows = []
     for market in net.markets:
-        if net.demand[market] <= 0 and demand_s[market] <= 0:
+        if net.demand[market] <= 0 and demand[market] <= 0:
             continue
-        served_b = net.demand[market] - base.unserved[market]
-        served_s = demand_s[market] - scen.unserved[market]
-        exp_b = exposure(market, net.year, net=net, solution=base, method="flow_model")
-        exp_s = (exposure(market, net.year, net=net, solution=scen, method="flow_model")
-                 if served_s > 1e-9 else None)
-        for product in PRODUCTS:
-            need = requirement(net.recipe, product)
-            eb = exp_b[exp_b["product"] == product]
-            es = exp_s[exp_s["product"] == product] if exp_s is not None else eb.iloc[0:0]
+        served_b = net.demand[market]
+        served_s = demand[market] - sol.unserved[market]
+        vb = trace(net, base.flows, market)
+        # a market restricted by a policy buys tier-1 goods: trace the compliant flows
+        flows = sol.compliant if market in restricted else sol.flows
+        vs = trace(net, flows, market) if served_s > 1e-9 else None
+        for p in PRODUCTS:
+            need = requirement(net.recipe, p)
+            gb = group_shares(net, p, vb[p], "location")
+            gs = group_shares(net, p, vs[p], "location") if vs is not None else {}
             rows.append({
-                "market": market, "stage": STAGE_OF[product], "product": product,
-                "unit": UNITS[product], "baseline_served": served_b * need,
+                "section": "supply", "market": market, "stage": STAGE_OF[p], "product": p,
+                "unit": UNITS[p], "baseline_served": served_b * need,
                 "scenario_served": served_s * need,
-                "unserved_share": (1 - served_s / demand_s[market]) if demand_s[market] else 0.0,
-                "hhi_baseline": float(eb["hhi"].iloc[0]) if len(eb) else None,
-                "hhi_scenario": float(es["hhi"].iloc[0]) if len(es) else None,
-                "covered_share_baseline": float(eb["covered_share"].iloc[0]) if len(eb) else None,
-                "covered_share_scenario": float(es["covered_share"].iloc[0]) if len(es) else None,
-                "top_supplier_baseline": eb["group"].iloc[0] if len(eb) else None,
-                "top_supplier_scenario": es["group"].iloc[0] if len(es) else None,
-            })
-    jobs = []
-    for product in PRODUCTS:
-        unit = UNITS[product] + ("/yr" if product != "cells" else "/yr")
-        key = (STAGE_OF[product], "GWh/yr" if product == "cells" else
-               {"t LCE": "t/yr LCE", "t Ni": "t/yr Ni", "t Co": "t/yr Co"}.get(UNITS[product],
-                                                                            "t/yr"))
-        per = jobs_per.get(key, (None, 0))[0]
-        made_b = base.flows[product].sum()
-        made_s = scen.flows[product].sum()
-        jobs.append({"product": product, "unit": unit, "production_baseline": made_b,
-                     "production_scenario": made_s,
-                     "jobs_change": None if per is None else (made_s - made_b) * per})
-    capacity_lost = {p: float(net.capacity[p].sum()) - sum(
-        v for (q, _), v in _scenario_capacity(changes, net).items() if q == p)
-        for p in PRODUCTS}
-    summary = {"scenario": scenario.name, "year": net.year, "status": scen.status.value,
-               "explanation": scen.explanation, "jobs": jobs,
-               "capacity_change": {p: -v for p, v in capacity_lost.items() if abs(v) > 1e-9},
-               "bottlenecks": bottlenecks(net, changes, demand_s),
-               "capacity_basis": net.capacity_basis}
-    return pd.DataFrame(rows), summary
+                "unserved_share": 1 - served_s / demand[market] if demand[market] else 0.0,
+                "hhi_baseline": _hhi(gb), "hhi_scenario": _hhi(gs) if gs else None,
+                "covered_share_baseline": sum(s for k, s in gb.items() if k in covered),
+                "covered_share_scenario": (sum(s for k, s in gs.items() if k in covered)
+                                           if gs else None),
+                "top_suppliers_baseline": _top(gb), "top_suppliers_scenario": _top(gs)})
+    return rows
 
 
-def _scenario_capacity(changes, net) -> dict[tuple[str, str], float]:
-    out = {(p, c): float(net.capacity[p][i]) for p in PRODUCTS
-           for i, c in enumerate(net.countries)}
-    out.update(changes.capacity)
+def _hhi(groups: dict[str, float]) -> float:
+    return float(sum((100 * s) ** 2 for s in groups.values()))
+
+
+def _groups(plants, by: str) -> dict[tuple[str, str], dict[str, float]]:
+    """Nameplate capacity by (product, group) for a plant table."""
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for p, c, cap, owners, state in zip(plants["product"], plants["country"],
+                                       plants["nameplate"], plants["owners"],
+                                       plants["state"], strict=True):
+        if by == "location":
+            parts = {c: 1.0}
+        elif by == "owner":
+            parts = dict(owners) or {c: 1.0}
+            rest = 1.0 - sum(parts.values())
+            if rest > 1e-12:
+                parts[c] = parts.get(c, 0.0) + rest
+        else:
+            parts = dict(state)
+            rest = 1.0 - sum(parts.values())
+            if rest > 1e-12:
+                parts["private"] = parts.get("private", 0.0) + rest
+        slot = out.setdefault(p, {})
+        for g, w in parts.items():
+            slot[g] = slot.get(g, 0.0) + cap * w
     return out
 
 
-def bottlenecks(net, changes, demand) -> dict[str, list[dict]]:
-    """For each market restricted by a policy: compliant capacity against what its demand
-    needs, per product, tightest first (ratio < 1 means the policy cannot be met there)."""
-    out = {}
-    for market in sorted(changes.restricted_markets):
-        rows = []
+def capacity_rows(before, after) -> list[dict]:
+    rows = []
+    for by in ("location", "owner", "state"):
+        gb, ga = _groups(before, by), _groups(after, by)
+        for p in PRODUCTS:
+            b, a = gb.get(p, {}), ga.get(p, {})
+            tb, ta = sum(b.values()), sum(a.values())
+            for g in sorted(set(b) | set(a)):
+                rows.append({"section": "capacity", "stage": STAGE_OF[p], "product": p,
+                             "unit": f"{UNITS[p]}/yr", "by": by, "group": g,
+                             "baseline_capacity": b.get(g, 0.0),
+                             "scenario_capacity": a.get(g, 0.0),
+                             "baseline_share": b.get(g, 0.0) / tb if tb else 0.0,
+                             "scenario_share": a.get(g, 0.0) / ta if ta else 0.0})
+    return rows
+
+
+def _intensity(values: list[float]) -> float | None:
+    return float(np.median(values)) if values else None
+
+
+def jobs_rows(net, plants, scenario) -> list[dict]:
+    """Jobs and capex per country and stage, before and after."""
+    from cellchain.chain import model
+
+    facs = model.facilities()
+    jobs_per: dict[str, list[float]] = {}
+    capex_per: dict[str, list[float]] = {}
+    base = net.plants
+    for f, p, cap in zip(base["facility"], base["product"], base["nameplate"], strict=True):
+        fac = facs.get(f)
+        if fac is None or cap <= 0:
+            continue
+        if fac.get("jobs"):
+            jobs_per.setdefault(p, []).append(fac["jobs"] / cap)
+        if fac.get("capex_musd"):
+            capex_per.setdefault(p, []).append(fac["capex_musd"] / cap)
+    new_jobs = {s.id: s.jobs for kind, s in scenario.shocks if kind == "new_facility"}
+    jobs_per = {p: _intensity(v) for p, v in jobs_per.items()}
+    capex_per = {p: _intensity(v) for p, v in capex_per.items()}
+
+    def per_plant(table):
+        out: dict[tuple[str, str], list[float]] = {}
+        for f, p, c, cap in zip(table["facility"], table["product"], table["country"],
+                                table["nameplate"], strict=True):
+            fac = facs.get(f) or {}
+            was = base_cap.get(f)
+            ratio = cap / was if was else 1.0
+            own = fac.get("jobs") or new_jobs.get(f)
+            j = own * (ratio if f in facs else 1.0) if own else (
+                cap * jobs_per[p] if jobs_per.get(p) is not None else None)
+            k = (fac["capex_musd"] * ratio if fac.get("capex_musd") else
+                 cap * capex_per[p] if capex_per.get(p) is not None else None)
+            slot = out.setdefault((c, STAGE_OF[p]), [0.0, 0.0, False, False])
+            if j is not None:
+                slot[0] += j
+                slot[2] = True
+            if k is not None:
+                slot[1] += k
+                slot[3] = True
+        return out
+
+    base_cap = {f: cap for f, cap in zip(base["facility"], base["nameplate"], strict=True)
+                if f}
+    b, a = per_plant(base), per_plant(plants)
+    rows = []
+    for key in sorted(set(b) | set(a)):
+        vb, va = b.get(key, [0, 0, False, False]), a.get(key, [0, 0, False, False])
+        if not (vb[2] or va[2] or vb[3] or va[3]):
+            continue
+        rows.append({"section": "jobs", "country": key[0], "stage": key[1],
+                     "jobs_baseline": vb[0] if vb[2] else None,
+                     "jobs_scenario": va[0] if va[2] else None,
+                     "capex_baseline_musd": vb[1] if vb[3] else None,
+                     "capex_scenario_musd": va[1] if va[3] else None})
+    return rows
+
+
+def bottleneck_rows(net, applied, scenario, sol, demand) -> list[dict]:
+    """Per policy: compliant capacity against the market's need, stage by stage."""
+    rows = []
+    for kind, rule in scenario.policy:
+        market = {"EU": "EU27"}.get(rule.market, rule.market)
+        label = kind + (f" {rule.bloc}" if kind == "bloc_only" else "")
+        stage_rows = []
         for p in PRODUCTS:
             need = requirement(net.recipe, p) * demand[market]
-            have = sum(v for (q, _), v in changes.compliant.items() if q == p)
-            rows.append({"product": p, "unit": UNITS[p], "compliant_capacity": have,
-                         "needed": need, "ratio": have / need if need else None})
-        out[market] = sorted(rows, key=lambda r: (r["ratio"] is None, r["ratio"] or 0))
-    return out
+            have = sum(v for (q, _), v in applied.changes.compliant.items() if q == p)
+            share = min(1.0, have / need) if need else None
+            stage_rows.append({"section": "bottleneck", "market": market, "policy": label,
+                               "stage": STAGE_OF[p], "product": p, "unit": UNITS[p],
+                               "compliant_supply": have, "needed": need,
+                               "served_share": share})
+        tight = min((r for r in stage_rows if r["served_share"] is not None),
+                    key=lambda r: r["served_share"], default=None)
+        served = 1 - sol.unserved[market] / demand[market] if demand[market] else 1.0
+        if tight is not None:
+            text = (f"Under {label}, {market} can be served {100 * served:.0f} % of its "
+                    f"{demand[market]:,.0f} GWh after re-routing. The tightest stage is "
+                    f"{tight['stage']} ({tight['product']}): compliant capacity of "
+                    f"{tight['compliant_supply']:,.0f} {tight['unit']} against "
+                    f"{tight['needed']:,.0f} {tight['unit']} needed "
+                    f"({100 * tight['served_share']:.0f} %).")
+            for r in stage_rows:
+                r["text"] = text if r is tight else None
+        rows += stage_rows
+    return rows
+
+
+def _pct(x: float) -> str:
+    """A share as a percentage, with two decimals below 1 %."""
+    return f"{100 * x:.1f} %" if x >= 0.01 or x == 0 else f"{100 * x:.2f} %"
+
+
+def largest_moves(df, n: int = 12) -> list[dict]:
+    """The rows that changed most: supply rows by change of served quantity or covered
+    share, capacity rows by change of share [fraction points]."""
+    moves = []
+    for r in df.to_dict("records"):
+        if r["section"] == "supply":
+            served = r["baseline_served"] or 0.0
+            d1 = abs((r["scenario_served"] or 0.0) - served) / served if served else 0.0
+            cov = r["covered_share_scenario"]
+            d2 = (0.0 if cov is None or cov != cov else
+                  abs(cov - (r["covered_share_baseline"] or 0.0)))
+            after = r["covered_share_scenario"]
+            after = "-" if after is None or after != after else f"{100 * after:.0f} %"
+            size, what = max(d1, d2), (
+                f"{r['market']} {r['product']}: served {served:,.0f} -> "
+                f"{r['scenario_served'] or 0:,.0f} {r['unit']}; covered share "
+                f"{100 * (r['covered_share_baseline'] or 0):.0f} % -> {after}; top "
+                f"{r['top_suppliers_scenario'] or 'none'}")
+        elif r["section"] == "capacity":
+            size = abs(r["scenario_share"] - r["baseline_share"])
+            what = (f"{r['product']} capacity by {r['by']}, {r['group']}: "
+                    f"{_pct(r['baseline_share'])} -> {_pct(r['scenario_share'])}")
+        else:
+            continue
+        if size > 1e-4:
+            moves.append({"size": size, "move": what})
+    moves.sort(key=lambda m: (-m["size"], m["move"]))
+    return moves[:n]

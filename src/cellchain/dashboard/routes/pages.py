@@ -73,8 +73,7 @@ async def scenario_upload_page(request: Request, dash: Dash):
 
 
 def _scenario_response(request, dash, result, market, name):
-    fig = (figures.scenario_bars([result], market, f"{result['name']}: {market}")
-           if result else None)
+    fig = figures.scenario_figures(result, market) if result else None
     return dash.templates.TemplateResponse(request, "scenario.html.j2", {
         "scenarios": dash.bundled, "result": result, "market": market, "selected": name,
         "figure": fig, "markets": deps.markets(),

@@ -1,0 +1,2 @@
+"""The supply network: one product map, ``Network``, its builder, the observed baseline
+and the invariant checks."""

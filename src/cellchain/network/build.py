@@ -1,0 +1,327 @@
+"""Build the supply network of a year from the warehouse (registry + bundle).
+
+For each model product (see :mod:`cellchain.network.products`):
+
+1. **Plants.** Registry plants counted in the year (status operating on 31 December, a
+   nameplate or planned capacity by then), each mapped to one model product by its
+   capacity unit; cited country capacity beyond the named plants is one ``country_total``
+   row per country (owners unknown: they stay with the country). Mined products are one
+   ``mine_output`` row per country from World Mining Data (production stands in for
+   capacity; the latest year of the bundle stands in for later years).
+2. **Production estimate** per country: cited production of the year (or a cited share
+   of cited world production), else capacity x utilisation. The utilisation is derived
+   from the countries that have both cited production and capacity (their production /
+   their capacity), else from the world's use / the world's capacity.
+3. **Battery-chain share.** The network carries only the battery chain: each product's
+   world use (cell demand, or downstream output x the recipe) divided by the world
+   production estimate gives ``chain_share``; output and capacity are the estimates and
+   capacities times it, so world output equals world use (mass balance) and every country
+   keeps its share of production. A share above one says the registry's capacity is short
+   of the use and was scaled up.
+
+``basis`` is the capacity basis: ``reported`` (registry capacities as of the year). A
+pipeline can pass its own expected capacities by plant with ``plant_capacity``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cellchain.network.network import MARKETS, PLANT_COLUMNS, Network
+from cellchain.network.products import (
+    MINE_SOURCES,
+    PRODUCTS,
+    STAGE_OF,
+    TOTALS_PRODUCT,
+    model_product,
+    to_model_unit,
+)
+
+BASES = ("reported",)
+#: Downstream first: a product's use needs the output of what it goes into.
+ORDER = ("cells", "cathode", "anode", "lithium_chemicals", "nickel_refined",
+         "cobalt_refined", "mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite")
+
+
+def build_network(year: int = 2024, basis: str = "reported", *,
+                  plant_capacity=None) -> Network:
+    """The supply network for ``year``.
+
+    Parameters
+    ----------
+    year : int — the year capacities, statuses, owners and demand are taken as of
+    basis : str — capacity basis; ``reported`` uses the registry's capacities
+    plant_capacity : callable(facility id, year) -> (value, canonical unit) or None,
+        optional — replaces the registry's capacity per plant (e.g. a pipeline's expected
+        capacity); plants it returns None for are left out
+    """
+    from cellchain.chain import model, valuechain
+    from cellchain.errors import unknown
+
+    if basis not in BASES and plant_capacity is None:
+        raise unknown("capacity basis", basis, BASES)
+    model.check_year(year)
+    recipe = valuechain.recipe(year)
+    demand, sources = valuechain.market_demand(year)
+    eu = _eu_members(year)
+    markets = {m: [m] for m in MARKETS if m not in ("EU27", "RoW")}
+    markets["EU27"] = eu
+    rows = _plant_rows(year, plant_capacity) + _mine_rows(year)
+    cited_cap, cited_prod, stand_in = _cited_totals(year)
+    rows += _remainder_rows(rows, cited_cap, {**stand_in, **cited_prod})
+    countries = sorted({r["country"] for r in rows} | set(eu)
+                       | {m for m in MARKETS if len(m) == 3})
+    markets["RoW"] = [c for c in countries if c not in eu and c not in markets]
+    idx = {c: i for i, c in enumerate(countries)}
+    n = len(countries)
+    raw = {p: np.zeros(n) for p in PRODUCTS}
+    known = {p: np.zeros(n) for p in PRODUCTS}  # capacity not inferred from production
+    for r in rows:
+        raw[r["product"]][idx[r["country"]]] += r["capacity"]
+        if not r.pop("from_production", False):
+            known[r["product"]][idx[r["country"]]] += r["capacity"]
+    prod = {p: np.full(n, np.nan) for p in PRODUCTS}
+    for (p, c), v in cited_prod.items():
+        if c in idx and c != "WLD":
+            prod[p][idx[c]] = v
+    for r in rows:
+        if r["kind"] == "mine_output":
+            prod[r["product"]][idx[r["country"]]] = r["capacity"]
+
+    output, capacity, obasis, share, util = {}, {}, {}, {}, {}
+    for p in ORDER:
+        if p == "cells":
+            world_use = float(sum(demand.values()))
+        else:
+            world_use = float(sum(a.get(p, 0.0) * output[q].sum()
+                                  for q, a in recipe.items() if q in output))
+        est, obasis[p], util[p] = _estimate(raw[p], known[p], prod[p], world_use,
+                                            STAGE_OF[p] == "mining", cited_prod.get((p, "WLD")))
+        total = est.sum()
+        if total <= 0 < world_use:
+            from cellchain.errors import DataError
+
+            raise DataError(f"The registry counts no {p} capacity or output in {year}, so the "
+                            f"chain cannot be traced for that year.",
+                            "Use a later year (e.g. 2021 or after), or add the plants or "
+                            "country totals of that year to the registry.")
+        share[p] = world_use / total if total > 0 else 0.0
+        output[p] = est * share[p]
+        capacity[p] = np.maximum(raw[p], est) * (1.0 if STAGE_OF[p] == "mining" else share[p])
+        # cited production above the known capacity: the plants run at least that much
+        for i in np.flatnonzero(est > raw[p] * (1 + 1e-12)):
+            rows.append({"facility": "", "kind": "country_total", "stage": STAGE_OF[p],
+                         "product": p, "country": countries[i],
+                         "capacity": float(est[i] - raw[p][i]), "output": 0.0,
+                         "unit": f"{_unit(p)}/yr", "owners": ((countries[i], 1.0),),
+                         "state": ()})
+            raw[p][i] = est[i]
+    import pandas as pd
+
+    table = pd.DataFrame(rows, columns=list(PLANT_COLUMNS))
+    scale = table["product"].map(share).astype(float)
+    ratio = np.array([_plant_output_ratio(p, c, raw, prod, util, idx)
+                      for p, c in zip(table["product"], table["country"], strict=True)])
+    table["nameplate"] = table["capacity"]
+    table["output"] = table["capacity"] * scale * ratio
+    mined = table["stage"] == "mining"
+    table["capacity"] = table["capacity"].where(mined, table["capacity"] * scale)
+    return Network(year=year, basis=basis, countries=countries, plants=table,
+                   capacity=capacity, output=output, output_basis=obasis, chain_share=share,
+                   utilisation=util, recipe=recipe, markets=markets, demand=demand,
+                   sources=sources)
+
+
+def _plant_output_ratio(product, country, raw, prod, util, idx) -> float:
+    """Output per unit of capacity of a plant: its country's estimate / its capacity."""
+    i = idx[country]
+    cap = raw[product][i]
+    p = prod[product][i]
+    if cap <= 0:
+        return 0.0
+    return (p / cap) if not np.isnan(p) else util[product][0]
+
+
+def _estimate(cap: np.ndarray, known: np.ndarray, cited: np.ndarray, world_use: float,
+              mined: bool, world_prod: float | None = None):
+    """Production estimate per country, its basis, and the utilisation used. ``known`` is
+    the capacity that is not itself inferred from cited production."""
+    has = ~np.isnan(cited)
+    both = has & (known > np.nan_to_num(cited) * 1e-9) & (known > 0)
+    if mined:
+        util = (1.0, "mine output")
+    elif both.any() and 0 < cited[both].sum() <= known[both].sum():
+        util = (float(cited[both].sum() / known[both].sum()),
+                f"derived: cited production / capacity of {int(both.sum())} countries")
+    elif world_prod is not None and (rest := cap[~has].sum()) > 0 \
+            and world_prod - np.nan_to_num(cited).sum() > 0:
+        util = (float(min(1.0, (world_prod - np.nan_to_num(cited).sum()) / rest)),
+                "derived: cited world production less cited countries / their capacity")
+    elif cap.sum() > 0:
+        util = (float(min(1.0, world_use / cap.sum())), "derived: world use / capacity")
+    else:
+        util = (0.0, "no capacity")
+    est = np.where(has, np.nan_to_num(cited), cap * util[0])
+    basis = np.where(has, "observed" if mined else "cited", "derived")
+    basis = np.where(est > 0, basis, "")
+    return est, basis, util
+
+
+def _plant_rows(year: int, plant_capacity=None) -> list[dict]:
+    from cellchain.chain import model, shares
+
+    g = model.graph()
+    rows = []
+    for stage in ("refining", "materials", "cells"):
+        for fac, cap in shares.facility_capacities(stage, year):
+            value, unit = cap.value, cap.unit
+            if plant_capacity is not None:
+                got = plant_capacity(fac["id"], year)
+                if got is None:
+                    continue
+                value, unit = got
+            mapped = model_product(stage, fac["products"], unit)
+            if mapped is None:
+                continue
+            p, factor = mapped
+            owners: dict[str, float] = {}
+            for u in g.ultimate(fac["id"], year):
+                owners[u.country] = owners.get(u.country, 0.0) + u.share
+            rows.append({"facility": fac["id"], "kind": "plant", "stage": stage,
+                         "product": p, "country": fac["country"],
+                         "capacity": value * factor, "output": 0.0,
+                         "unit": f"{_unit(p)}/yr", "owners": tuple(sorted(owners.items())),
+                         "state": tuple(sorted(g.state_share(fac["id"], year).items()))})
+    return rows
+
+
+def _unit(p: str) -> str:
+    from cellchain.network.products import UNITS
+
+    return UNITS[p]
+
+
+def _mine_rows(year: int) -> list[dict]:
+    from cellchain.io import store
+
+    (last,) = store.query_rows("SELECT max(year) FROM production WHERE quantity IS NOT NULL")[0]
+    y = min(year, int(last))
+    rows = []
+    for p, (material, column) in MINE_SOURCES.items():
+        for iso3, v in store.query_rows(
+                f"SELECT iso3, {column} FROM production WHERE material = ? AND year = ? "
+                f"AND NOT is_aggregate AND {column} > 0 ORDER BY iso3", [material, y]):
+            rows.append({"facility": "", "kind": "mine_output", "stage": "mining",
+                         "product": p, "country": iso3, "capacity": float(v), "output": 0.0,
+                         "unit": f"{_unit(p)}/yr", "owners": ((iso3, 1.0),), "state": ()})
+    return rows
+
+
+def _per_year(unit: str) -> str:
+    """A production unit as a capacity unit: ``t Li2CO3`` -> ``t/yr Li2CO3``."""
+    if "/yr" in unit:
+        return unit
+    head, _, rest = unit.partition(" ")
+    return f"{head}/yr" + (f" {rest}" if rest else "")
+
+
+def _cited_totals(year: int):
+    """Cited capacity and production by (model product, country) [model unit].
+
+    Capacity: the latest cited figure of the year or before (a plant does not vanish
+    because a source is a year old). Production: the year's own figure (or a cited share of
+    the year's cited world production) is the country's output; an older production figure
+    stands in for capacity where no capacity is cited (``stand_in``). Per country and unit
+    the most confident row counts; a figure in the model unit wins, else figures in
+    different compounds add up (lithium carbonate + hydroxide).
+    Returns (capacity, production of the year, production stand-ins).
+    """
+    from cellchain.chain import model
+
+    latest: dict[tuple, int] = {}
+    for r in model.tables()["country_totals"]:
+        if r["year"] is not None and r["year"] <= year:
+            key = (r["stage"], r["product"], r["measure"], r["country"])
+            latest[key] = max(latest.get(key, r["year"]), r["year"])
+    by_key: dict[tuple, list[dict]] = {}
+    for r in model.tables()["country_totals"]:
+        key = (r["stage"], r["product"], r["measure"], r["country"])
+        if r["year"] is not None and latest.get(key) == r["year"]:
+            by_key.setdefault(key, []).append(r)
+    cap: dict[tuple[str, str], float] = {}
+    prod: dict[tuple[str, str], float] = {}
+    stand_in: dict[tuple[str, str], float] = {}
+    for p, reg in TOTALS_PRODUCT.items():
+        stage = STAGE_OF[p]
+        wkey = (stage, reg, "production", "WLD")
+        world = _value(p, by_key.get(wkey, [])) if latest.get(wkey) == year else None
+        if world is not None:
+            prod[(p, "WLD")] = world
+        for (s, rp, measure, country), rows in by_key.items():
+            if s != stage or rp != reg or country == "WLD":
+                continue
+            v = _value(p, rows) if measure in ("capacity", "production") else None
+            if v is None:
+                continue
+            if measure == "capacity":
+                cap[(p, country)] = v
+            elif latest[(s, rp, measure, country)] == year:
+                prod[(p, country)] = v
+            else:
+                stand_in[(p, country)] = v
+        for (s, rp, measure, country), rows in by_key.items():
+            if (s, rp, measure) == (stage, reg, "share") and country != "WLD" \
+                    and world is not None and (p, country) not in prod \
+                    and latest[(s, rp, measure, country)] == year:
+                share = [r for r in rows if r["unit"] == "fraction of world production"]
+                if share:
+                    prod[(p, country)] = model.most_confident(share)["value"] * world
+    return cap, prod, stand_in
+
+
+def _value(p: str, rows: list[dict]) -> float | None:
+    from cellchain.chain import model
+
+    per_unit: dict[str, float] = {}
+    for unit in sorted({r["unit"] for r in rows}):
+        best = model.most_confident([r for r in rows if r["unit"] == unit])
+        try:
+            per_unit[unit] = to_model_unit(p, best["value"], _per_year(unit))
+        except ValueError:
+            continue
+    if not per_unit:
+        return None
+    from cellchain.network.products import UNITS
+
+    for exact in (UNITS[p], f"{UNITS[p]}/yr", _per_year(UNITS[p])):
+        if exact in per_unit:
+            return per_unit[exact]
+    return sum(per_unit.values())
+
+
+def _remainder_rows(rows, cited_cap, cited_prod) -> list[dict]:
+    """Cited country capacity (or production, where no capacity is cited) beyond the named
+    plants, one row per product and country."""
+    named: dict[tuple[str, str], float] = {}
+    for r in rows:
+        named[(r["product"], r["country"])] = named.get((r["product"], r["country"]), 0.0) \
+            + r["capacity"]
+    out = []
+    keys = sorted(k for k in set(cited_cap) | set(cited_prod) if k[1] != "WLD")
+    for p, country in keys:
+        inferred = (p, country) not in cited_cap
+        total = cited_cap.get((p, country), cited_prod.get((p, country), 0.0))
+        extra = total - named.get((p, country), 0.0)
+        if extra > 0:
+            out.append({"facility": "", "kind": "country_total", "stage": STAGE_OF[p],
+                        "product": p, "country": country, "capacity": extra, "output": 0.0,
+                        "unit": f"{_unit(p)}/yr", "owners": ((country, 1.0),), "state": (),
+                        "from_production": inferred})
+    return out
+
+
+def _eu_members(year: int) -> list[str]:
+    from cellchain.chain import model
+
+    return sorted({r["country"] for r in model.tables()["blocs"]
+                   if r["bloc"] == "eu" and "eu" in model.blocs_of(r["country"], year)})

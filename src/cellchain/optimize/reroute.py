@@ -1,0 +1,692 @@
+"""Least-change re-routing: the scenario's flows as the solution of a strictly convex QP
+that stays as close as possible to the observed baseline (DESIGN.md section 7).
+
+Variables (over the network's countries; ``t`` is the compliance tier)
+    f[t, p, o, d] >= 0   flow of product p, tier t, from o to d (a market for cells)
+                         [model unit/yr]; columns exist from countries with capacity
+                         to countries that can use p (or every market), both tiers
+    u[m] >= 0            unserved cell demand of market m [GWh/yr]
+
+Two stages, each built once per network (columns in units of the product's world output
+Q_p, so y = f / Q_p and beta = b / Q_p for the route's baseline b; unserved demand in
+units of total demand D):
+
+Stage 1, an LP (warm re-solved). Each route's tier-0 change is split into an increase p
+and a decrease n (f0 = b + p - n, n <= beta); f1 is the tier-1 flow.
+    minimise  sum_routes LAMBDA / sqrt(beta + EPS) (p + n + f1)   weighted absolute change
+              + OPEN sum_{routes with b = 0} (p + f1)              routes that carried nothing
+              + PENALTY sum_m u[m]                                 unserved demand
+    PENALTY dominates, so stage 1 serves the most demand the constraints allow (cutting
+    more never serves more); the absolute-change term leaves every product whose
+    re-routing is not needed exactly where it was. A relative spread of TIE in the costs,
+    by route order, makes its optimum unique.
+
+Stage 2, the strictly convex QP (HiGHS, through ``passHessian``), over the products stage
+1 moved, with every other product and the unserved demand fixed at stage 1's values:
+    minimise  sum_routes (f0 + f1 - beta)^2 / (beta + EPS)        weighted least squares
+              + ETA sum_routes f1^2 / (beta + EPS)                 unique tier split
+              + OPEN sum_{routes with b = 0} (f0 + f1) + DELTA sum_m u[m]^2
+    Its Hessian is positive definite, so its optimum is unique. HiGHS's active-set QP
+    solver can stop short on degenerate instances; the solution then is stage 1's (unique
+    too) and says so in ``Solution.method``.
+
+Constraints (one ``add_*`` function each)
+    capacity          sum_{t,d} f[t,p,o,d] <= cap[p,o]
+    compliant cap.    sum_d f[1,p,o,d] <= ccap[p,o]                       (0 by default)
+    mass balance      sum_{t,o} f[t,q,o,d] = sum_p a[p,q] sum_{t,d'} f[t,p,d,d']
+    compliant inputs  sum_o f[1,q,o,d] >= sum_p a[p,q] sum_d' f[1,p,d,d']
+    demand            sum_{t,o} f[t,cells,o,m] + u[m] = D[m]
+    blocked routes, and tier 0 into a restricted market: column upper bound 0
+
+Built once per network (:class:`Reroute`); each scenario changes bounds only, re-solves
+warm and restores the baseline bounds. With no change the baseline is the optimum (its
+objective is zero), and the solution is the baseline exactly: values within a relative
+``SNAP`` of the baseline are set to it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cellchain.network.products import PRODUCTS
+
+INF = 1.0e30
+EPS = 1.0e-3
+ETA = 1.0e-3
+#: Weight of the absolute change of each route [per unit of world output]: below it, a
+#: product's flows do not move to ease another product's re-routing.
+LAMBDA = 10.0
+DELTA = 1.0e-6
+#: Relative spread of the stage-1 costs that breaks ties between otherwise equal routes.
+TIE = 1.0e-6
+OPEN = 1.0
+PENALTY = 1.0e4
+SNAP = 1.0e-9
+#: A stage-1 column above this [scaled units] marks its product as changed.
+MOVED = 1.0e-9
+#: Stage-2 QP iterations allowed per free column before stage 1's answer is used.
+QP_ITERATIONS_PER_COLUMN = 2
+#: Scaled bounds below this are rounding and count as zero.
+TINY = 1.0e-10
+
+
+class Status(enum.Enum):
+    """Outcome of a solve, in words a user can act on."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    FAILED = "failed"
+
+
+@dataclass
+class Changes:
+    """Changes to the baseline.
+
+    capacity : {(product, country): capacity [model unit/yr]} replaces the baseline's
+    compliant : {(product, country): capacity} that may serve tier 1 (default 0)
+    blocked : [(product, origin, destination country or market)] routes closed
+    demand : {market: GWh/yr} replaces the baseline demand
+    restricted_markets : markets that may buy only tier-1 (compliant) cells
+    """
+
+    capacity: dict[tuple[str, str], float] = field(default_factory=dict)
+    compliant: dict[tuple[str, str], float] = field(default_factory=dict)
+    blocked: list[tuple[str, str, str]] = field(default_factory=list)
+    demand: dict[str, float] = field(default_factory=dict)
+    restricted_markets: set[str] = field(default_factory=set)
+
+    def is_empty(self) -> bool:
+        return not (self.capacity or self.compliant or self.blocked or self.demand
+                    or self.restricted_markets)
+
+
+@dataclass
+class Solution:
+    status: Status
+    explanation: str
+    flows: dict[str, np.ndarray]  # product -> origin x destination, both tiers
+    compliant: dict[str, np.ndarray]  # product -> tier-1 part of ``flows``
+    unserved: dict[str, float]  # market -> GWh/yr
+    method: str = "least squares"  # or "least absolute change" (stage 1's solution)
+
+
+@dataclass
+class Index:
+    """Where every column and row lives."""
+
+    col_t: np.ndarray
+    col_p: np.ndarray
+    col_o: np.ndarray
+    col_d: np.ndarray
+    base: np.ndarray  # baseline value of each column
+    cap_row: dict[tuple[int, int], int]
+    ccap_row: dict[tuple[int, int], int]
+    demand_row: dict[int, int]
+    unserved_col: np.ndarray
+    n_flow: int
+    col_scale: np.ndarray  # model value = scale x solver value
+    row_scale: np.ndarray  # solver row = (model row - shift) / scale
+    shift: np.ndarray  # the baseline's contribution to each row
+    sign: np.ndarray  # +1 for increases and tier-1 columns, -1 for decreases
+    n_routes: int
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    kind: str
+
+
+def _routes(net, baseline, extra: frozenset):
+    """Per product, origin and destination index arrays of its columns (one tier)."""
+    n = len(net.countries)
+    cap = {p: np.asarray(net.capacity[p]) > 0 for p in PRODUCTS}
+    for p, c in extra:
+        cap[p][net.index(c)] = True
+    dest = {p: np.zeros(n, bool) for p in PRODUCTS}
+    for p, recipe in net.recipe.items():
+        for q, a in recipe.items():
+            if a:
+                dest[q] |= cap[p]
+    out = {}
+    for p in PRODUCTS:
+        width = len(net.markets) if p == "cells" else n
+        to = np.arange(width) if p == "cells" else np.flatnonzero(dest[p])
+        o, d = np.meshgrid(np.flatnonzero(cap[p]), to, indexing="ij")
+        mask = np.zeros((n, width), bool)
+        mask[o.ravel(), d.ravel()] = True
+        mask |= baseline.flows[p] > 0
+        oo, dd = np.nonzero(mask)
+        out[p] = (oo, dd)
+    return out
+
+
+class _Rows:
+    def __init__(self):
+        self.i, self.j, self.v, self.lo, self.hi = [], [], [], [], []
+
+    def new(self, count: int, lo, hi) -> int:
+        first = len(self.lo)
+        self.lo.extend(np.broadcast_to(lo, (count,)).tolist())
+        self.hi.extend(np.broadcast_to(hi, (count,)).tolist())
+        return first
+
+    def add(self, rows, cols, vals) -> None:
+        rows, cols = np.asarray(rows), np.asarray(cols)
+        self.i.append(rows)
+        self.j.append(cols)
+        self.v.append(np.broadcast_to(np.asarray(vals, float), cols.shape).copy())
+
+
+def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp"):
+    """The programme as a ``highspy.HighsModel`` and the index to read it back.
+
+    ``kind="lp"`` (stage 1): per route an increase ``p``, a decrease ``n`` (at most the
+    baseline) and a tier-1 flow ``c``; linear objective LAMBDA (p + n + c) + OPEN (p + c on
+    routes that carried nothing) + PENALTY u. ``kind="qp"`` (stage 2): per route a change
+    ``d`` (at least minus the baseline) and ``c``; objective (d + c)^2 / (beta + EPS) +
+    ETA c^2 / (beta + EPS) + OPEN (d + c on fresh routes) + PENALTY u + DELTA u^2.
+    Variables are in units of the product's world output (unserved: of total demand);
+    rows are on route totals b + change, the baseline moved into their bounds.
+    """
+    import highspy
+
+    pidx = {p: i for i, p in enumerate(PRODUCTS)}
+    routes = _routes(net, baseline, extra)
+    p_, o_, d_, b_ = [], [], [], []
+    for p in PRODUCTS:
+        oo, dd = routes[p]
+        p_.append(np.full(oo.size, pidx[p]))
+        o_.append(oo)
+        d_.append(dd)
+        b_.append(baseline.flows[p][oo, dd])
+    rp, ro, rd, rb = (np.concatenate(x) for x in (p_, o_, d_, b_))
+    n_r = rp.size
+    k = len(net.markets)
+    blocks = 3 if kind == "lp" else 2
+    col_t = np.concatenate([np.zeros((blocks - 1) * n_r, int), np.ones(n_r, int)])
+    col_p, col_o, col_d = (np.tile(x, blocks) for x in (rp, ro, rd))
+    sign = (np.concatenate([np.ones(n_r), -np.ones(n_r), np.ones(n_r)]) if kind == "lp"
+            else np.ones(2 * n_r))
+    n_flow = blocks * n_r
+    n_col = n_flow + k
+    world = np.array([max(float(net.output[p].sum()), 1e-9) for p in PRODUCTS])
+    q = world[rp]
+    beta = rb / q
+    beta[beta < TINY] = 0.0
+    demand_total = max(float(sum(net.demand.values())), 1e-9)
+    col_scale = np.concatenate([np.tile(q, blocks), np.full(k, demand_total)])
+    fresh = (rb == 0).astype(float)
+    cost = np.zeros(n_col)
+    lower = np.zeros(n_col)
+    upper = np.full(n_col, INF)
+    if kind == "lp":
+        # weighted absolute change: a unit moved on a large route costs less than on a
+        # small one (relative change), and a tiny tie-break by route order makes the
+        # optimum unique, so that a warm and a cold solve find the same vertex
+        unit = LAMBDA / np.sqrt(beta + EPS) * (1.0 + TIE * np.arange(n_r) / max(n_r, 1))
+        cost[:n_r] = unit + OPEN * fresh
+        cost[n_r:2 * n_r] = unit
+        cost[2 * n_r:n_flow] = unit + OPEN * fresh
+        upper[n_r:2 * n_r] = beta
+    else:
+        # stage 2 works on the tier-0 flow itself, y0 = (b + d) / Q >= 0:
+        # w (y0 + c - beta)^2 = w (y0 + c)^2 - 2 w beta (y0 + c) + constant
+        w = 1.0 / (beta + EPS)
+        cost[:n_r] = OPEN * fresh - 2 * w * beta
+        cost[n_r:n_flow] = OPEN * fresh - 2 * w * beta
+    cost[n_flow:] = PENALTY
+
+    rows = _Rows()
+    cap_row, ccap_row = add_capacity_constraints(net, col_t, col_p, col_o, rows)
+    add_balance_constraints(net, col_t, col_p, col_o, col_d, rows)
+    demand_row = add_demand_constraints(net, col_p, col_d, n_flow, rows)
+    shift = np.zeros(len(rows.lo))
+    base_full = np.concatenate([rb, np.zeros(n_col - n_r)])
+    full_sign = np.concatenate([sign, np.ones(k)])
+    for r_, c_, v_ in zip(rows.i, rows.j, rows.v, strict=True):
+        if kind == "lp":
+            tier0 = c_ < n_r
+            np.add.at(shift, r_[tier0], v_[tier0] * base_full[c_[tier0]])
+        v_ *= full_sign[c_] * col_scale[c_]
+    row_scale = np.zeros(len(rows.lo))
+    for r_, v_ in zip(rows.i, rows.v, strict=True):
+        np.maximum.at(row_scale, r_, np.abs(v_))
+    row_scale[row_scale == 0] = 1.0
+    for r_, v_ in zip(rows.i, rows.v, strict=True):
+        v_ /= row_scale[r_]
+    lo_, hi_ = np.array(rows.lo, float), np.array(rows.hi, float)
+    lo_ = np.where(lo_ <= -INF, -INF, (lo_ - shift) / row_scale)
+    hi_ = np.where(hi_ >= INF, INF, (hi_ - shift) / row_scale)
+    # rounding left by the baseline's balancing is not a bound
+    lo_[np.abs(lo_) < TINY] = 0.0
+    hi_[np.abs(hi_) < TINY] = 0.0
+    start, index, value = _csc(rows, n_col)
+
+    model = highspy.HighsModel()
+    lp = model.lp_
+    lp.num_col_, lp.num_row_ = n_col, len(lo_)
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = lo_
+    lp.row_upper_ = hi_
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = start, index, value
+    if kind == "qp":
+        model.hessian_ = _hessian(1.0 / (beta + EPS), n_r, k)
+    idx = Index(col_t, col_p, col_o, col_d, np.tile(rb, blocks), cap_row, ccap_row,
+                demand_row, np.arange(n_flow, n_col), n_flow, col_scale, row_scale, shift,
+                sign, n_r, lower, upper, kind)
+    return model, idx
+
+
+def _hessian(w: np.ndarray, n_r: int, k: int):
+    """Lower-triangular Hessian of the stage-2 objective: per route with change d and
+    tier-1 flow c, w (d + c)^2 + ETA w c^2, doubled (HiGHS minimises c'x + x'Hx / 2);
+    the unserved columns DELTA."""
+    import highspy
+
+    i = np.arange(n_r)
+    index = np.concatenate([np.stack([i, n_r + i], 1).ravel(), n_r + i, 2 * n_r + np.arange(k)])
+    value = np.concatenate([np.stack([2 * w, 2 * w], 1).ravel(), 2 * w * (1 + ETA),
+                            np.full(k, 2 * DELTA)])
+    counts = np.concatenate([np.full(n_r, 2), np.ones(n_r + k, int)])
+    h = highspy.HighsHessian()
+    h.dim_ = 2 * n_r + k
+    h.format_ = highspy.HessianFormat.kTriangular
+    h.start_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    h.index_ = index.astype(np.int32)
+    h.value_ = value.astype(float)
+    return h
+
+
+def _csc(rows: _Rows, n_cols: int):
+    i = np.concatenate(rows.i) if rows.i else np.zeros(0, int)
+    j = np.concatenate(rows.j) if rows.j else np.zeros(0, int)
+    v = np.concatenate(rows.v) if rows.v else np.zeros(0)
+    order = np.lexsort((i, j))
+    i, j, v = i[order], j[order], v[order]
+    start = np.searchsorted(j, np.arange(n_cols + 1)).astype(np.int32)
+    return start, i.astype(np.int32), v
+
+
+def add_capacity_constraints(net, col_t, col_p, col_o, rows: _Rows):
+    """sum_{t,d} f[t,p,o,d] <= cap[p,o];  sum_d f[1,p,o,d] <= ccap[p,o] (default 0)."""
+    n = len(net.countries)
+    cap_row, ccap_row = {}, {}
+    for pi, p in enumerate(PRODUCTS):
+        first = rows.new(n, -INF, np.asarray(net.capacity[p], float))
+        cap_row.update({(pi, o): first + o for o in range(n)})
+        sel = np.flatnonzero(col_p == pi)
+        rows.add(first + col_o[sel], sel, 1.0)
+        first = rows.new(n, -INF, 0.0)
+        ccap_row.update({(pi, o): first + o for o in range(n)})
+        sel = np.flatnonzero((col_p == pi) & (col_t == 1))
+        rows.add(first + col_o[sel], sel, 1.0)
+    return cap_row, ccap_row
+
+
+def add_balance_constraints(net, col_t, col_p, col_o, col_d, rows: _Rows):
+    """Inputs arriving at d equal what d's output needs (all tiers); tier-1 inputs cover
+    tier-1 output."""
+    pidx = {p: i for i, p in enumerate(PRODUCTS)}
+    n = len(net.countries)
+    inputs = [q for q in PRODUCTS if any(q in r for r in net.recipe.values())]
+    for tier in (None, 1):
+        keep = np.ones(col_t.size, bool) if tier is None else col_t == 1
+        for q in inputs:
+            first = rows.new(n, 0.0, 0.0 if tier is None else INF)
+            sel = np.flatnonzero((col_p == pidx[q]) & keep)
+            rows.add(first + col_d[sel], sel, 1.0)
+            for p, recipe in net.recipe.items():
+                a = recipe.get(q, 0.0)
+                if a:
+                    sel = np.flatnonzero((col_p == pidx[p]) & keep)
+                    rows.add(first + col_o[sel], sel, -a)
+
+
+def add_demand_constraints(net, col_p, col_d, n_flow, rows: _Rows):
+    """sum_{t,o} f[t,cells,o,m] + u[m] = D[m]."""
+    cells = PRODUCTS.index("cells")
+    d = np.array([float(net.demand[m]) for m in net.markets])
+    first = rows.new(d.size, d, d)
+    sel = np.flatnonzero(col_p == cells)
+    rows.add(first + col_d[sel], sel, 1.0)
+    rows.add(first + np.arange(d.size), n_flow + np.arange(d.size), 1.0)
+    return {m: first + m for m in range(d.size)}
+
+
+class _Stage:
+    """One built programme (stage 1 LP or stage 2 QP) in its own HiGHS object."""
+
+    def __init__(self, net, baseline, extra, kind):
+        from cellchain.optimize.highs import new_highs
+
+        self.model, self.index = build_model(net, baseline, extra, kind)
+        self.highs = new_highs()
+        self.highs.passModel(self.model)
+        idx = self.index
+        self.row_lo = np.array(self.model.lp_.row_lower_, float)
+        self.row_hi = np.array(self.model.lp_.row_upper_, float)
+        n_r = idx.n_routes
+        # the value of each column that makes its route carry nothing in tier 0 or 1
+        self.block = np.zeros(idx.n_flow)
+        # ... and the value that leaves its route as in the baseline
+        self.keep = np.zeros(idx.n_flow)
+        if kind == "lp":
+            self.block[n_r:2 * n_r] = idx.col_upper[n_r:2 * n_r]
+        else:
+            self.keep[:n_r] = idx.base[:n_r] / idx.col_scale[:n_r]
+
+    def run(self, rows, lo, hi, fixed: dict[int, float]):
+        """Solve with row bounds and fixed columns changed; restore; return (status, x)."""
+        h = self.highs
+        cols = np.array(sorted(fixed), np.int32)
+        vals = np.array([fixed[c] for c in cols], float)
+        idx = self.index
+        if rows.size:
+            sc, sh = idx.row_scale[rows], idx.shift[rows]
+            h.changeRowsBounds(rows.size, rows, np.where(lo <= -INF, -INF, (lo - sh) / sc),
+                               np.where(hi >= INF, INF, (hi - sh) / sc))
+        if cols.size:
+            h.changeColsBounds(cols.size, cols, vals, vals)
+        h.run()
+        status = h.getModelStatus()
+        x = np.array(h.getSolution().col_value) if _optimal(status) else None
+        if rows.size:
+            h.changeRowsBounds(rows.size, rows, self.row_lo[rows], self.row_hi[rows])
+        if cols.size:
+            h.changeColsBounds(cols.size, cols, idx.col_lower[cols], idx.col_upper[cols])
+        return status, x
+
+
+def solve_reduced(stage: _Stage, rows, lo, hi, fixed: dict[int, float]):
+    """Solve ``stage``'s programme with the ``fixed`` columns eliminated (their
+    contribution moved into the row bounds, rows without free columns dropped); returns
+    (status, x over all columns). Used for stage 2, which only involves the products
+    stage 1 changed."""
+    import highspy
+
+    from cellchain.optimize.highs import new_highs
+
+    model, idx = stage.model, stage.index
+    lp = model.lp_
+    n_col = lp.num_col_
+    start = np.asarray(lp.a_matrix_.start_)
+    index = np.asarray(lp.a_matrix_.index_)
+    value = np.asarray(lp.a_matrix_.value_)
+    row_lo, row_hi = stage.row_lo.copy(), stage.row_hi.copy()
+    if rows.size:
+        sc, sh = idx.row_scale[rows], idx.shift[rows]
+        row_lo[rows] = np.where(lo <= -INF, -INF, (lo - sh) / sc)
+        row_hi[rows] = np.where(hi >= INF, INF, (hi - sh) / sc)
+    x = np.zeros(n_col)
+    is_fixed = np.zeros(n_col, bool)
+    for c, v in fixed.items():
+        x[c], is_fixed[c] = v, True
+    counts = np.diff(start)
+    col_of = np.repeat(np.arange(n_col), counts)
+    activity = np.bincount(index, weights=value * x[col_of], minlength=lp.num_row_)
+    fixed_part = np.bincount(index[is_fixed[col_of]],
+                             weights=(value * x[col_of])[is_fixed[col_of]],
+                             minlength=lp.num_row_)
+    del activity
+    free = np.flatnonzero(~is_fixed)
+    if free.size == 0:
+        return highspy.HighsModelStatus.kOptimal, x
+    keep_entry = ~is_fixed[col_of]
+    used_rows = np.unique(index[keep_entry])
+    row_map = np.full(lp.num_row_, -1)
+    row_map[used_rows] = np.arange(used_rows.size)
+    col_map = np.full(n_col, -1)
+    col_map[free] = np.arange(free.size)
+    sub_i = row_map[index[keep_entry]]
+    sub_j = col_map[col_of[keep_entry]]
+    sub_v = value[keep_entry]
+    order = np.lexsort((sub_i, sub_j))
+    sub_i, sub_j, sub_v = sub_i[order], sub_j[order], sub_v[order]
+    sub = highspy.HighsModel()
+    s_lp = sub.lp_
+    s_lp.num_col_, s_lp.num_row_ = free.size, used_rows.size
+    cost = np.asarray(lp.col_cost_)[free].copy()
+    h = model.hessian_
+    h_start, h_index = np.asarray(h.start_), np.asarray(h.index_)
+    h_value = np.asarray(h.value_)
+    h_col = np.repeat(np.arange(h.dim_), np.diff(h_start))
+    # fixed columns coupled to free ones through the Hessian add to the free costs
+    cross = is_fixed[h_col] != is_fixed[h_index]
+    for a, b, v in zip(h_col[cross], h_index[cross], h_value[cross], strict=True):
+        if is_fixed[a]:
+            cost[col_map[b]] += v * x[a]
+        else:
+            cost[col_map[a]] += v * x[b]
+    s_lp.col_cost_ = cost
+    s_lp.col_lower_ = np.asarray(lp.col_lower_)[free]
+    s_lp.col_upper_ = np.asarray(lp.col_upper_)[free]
+    lo_ = row_lo[used_rows] - fixed_part[used_rows]
+    hi_ = row_hi[used_rows] - fixed_part[used_rows]
+    lo_[np.abs(lo_) < TINY] = 0.0
+    hi_[np.abs(hi_) < TINY] = 0.0
+    s_lp.row_lower_ = np.where(row_lo[used_rows] <= -INF, -INF, lo_)
+    s_lp.row_upper_ = np.where(row_hi[used_rows] >= INF, INF, hi_)
+    s_lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    s_lp.a_matrix_.start_ = np.searchsorted(sub_j, np.arange(free.size + 1)).astype(np.int32)
+    s_lp.a_matrix_.index_ = sub_i.astype(np.int32)
+    s_lp.a_matrix_.value_ = sub_v
+    both = ~is_fixed[h_col] & ~is_fixed[h_index]
+    hc, hi_idx, hv = col_map[h_col[both]], col_map[h_index[both]], h_value[both]
+    hess = highspy.HighsHessian()
+    hess.dim_ = free.size
+    hess.format_ = highspy.HessianFormat.kTriangular
+    hess.start_ = np.searchsorted(hc, np.arange(free.size + 1)).astype(np.int32)
+    hess.index_ = hi_idx.astype(np.int32)
+    hess.value_ = hv.astype(float)
+    sub.hessian_ = hess
+    solver = new_highs()
+    # the active-set method takes an iteration per active bound; past a few per column it
+    # is cycling on a degenerate instance and the caller falls back to stage 1's answer
+    # (an iteration count, unlike a time limit, gives the same answer in every run)
+    solver.setOptionValue("qp_iteration_limit", int(QP_ITERATIONS_PER_COLUMN * free.size))
+    solver.passModel(sub)
+    solver.run()
+    status = solver.getModelStatus()
+    if not _optimal(status):
+        return status, None
+    x[free] = np.asarray(solver.getSolution().col_value)
+    return status, x
+
+
+def _optimal(status) -> bool:
+    import highspy
+
+    return status == highspy.HighsModelStatus.kOptimal
+
+
+class Reroute:
+    """The re-routing programme of one network and baseline, built once, re-solved warm.
+
+    Stage 1 (an LP) finds the least absolute change that serves the most demand; the
+    products it leaves unchanged stay fixed, and so does the unserved demand. Stage 2 (the
+    strictly convex QP) spreads the changes of the remaining products by weighted least
+    squares. Products a shock does not bind therefore keep their baseline flows exactly,
+    and serving never improves when more is cut (stage 1 maximises what is served).
+    """
+
+    def __init__(self, net, baseline, extra: frozenset = frozenset()):
+        self.net, self.baseline, self.extra = net, baseline, extra
+        self.lp = _Stage(net, baseline, extra, "lp")
+        self.qp = _Stage(net, baseline, extra, "qp")
+        self.index = self.qp.index
+        self._markets = list(net.markets)
+        self._variants: dict[frozenset, Reroute] = {}
+        n = len(net.countries)
+        self._gather = {}
+        idx = self.index
+        for pi, p in enumerate(PRODUCTS):
+            width = len(self._markets) if p == "cells" else n
+            cols = np.flatnonzero(idx.col_p[:idx.n_flow] == pi)
+            self._gather[p] = (cols, idx.col_o[cols] * width + idx.col_d[cols], (n, width))
+
+    def solve(self, changes: Changes | None = None) -> Solution:
+        """Solve with ``changes`` applied, then restore the baseline bounds. Capacity given
+        to a (product, country) without columns (a new plant where there was none) is
+        solved on a variant built with those columns, kept for reuse."""
+        changes = changes or Changes()
+        opened = frozenset(
+            (p, c) for (p, c), v in [*changes.capacity.items(), *changes.compliant.items()]
+            if v > 0 and not (np.asarray(self.net.capacity[p])[self.net.index(c)] > 0)
+            and (p, c) not in self.extra)
+        if opened:
+            key = self.extra | opened
+            if key not in self._variants:
+                self._variants[key] = Reroute(self.net, self.baseline, key)
+            return self._variants[key].solve(changes)
+        rows, lo, hi, blocked = self._translate(changes)
+        # stage 1
+        fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
+        status, x = self.lp.run(rows, lo, hi, fixed)
+        if x is None:
+            return self._failed(status)
+        li = self.lp.index
+        moved = np.abs(x[:li.n_flow]) > MOVED
+        changed = set(li.col_p[:li.n_flow][moved].tolist())
+        unserved = x[li.n_flow:]
+        # stage 2
+        qi = self.qp.index
+        fixed = {int(c): float(self.qp.block[c]) for c in self._stage_cols(self.qp, blocked)}
+        for c in np.flatnonzero(~np.isin(qi.col_p[:qi.n_flow], list(changed))):
+            fixed.setdefault(int(c), float(self.qp.keep[c]))
+        for m, c in enumerate(qi.unserved_col):
+            fixed[int(c)] = float(unserved[m])
+        status, y = solve_reduced(self.qp, rows, lo, hi, fixed)
+        if y is None:
+            # HiGHS's active-set QP solver can stop short on degenerate problems; the
+            # stage-1 solution is then the answer (feasible, least absolute change).
+            return self._read(self._lp_as_qp(x), method="least absolute change")
+        return self._read(y)
+
+    def _lp_as_qp(self, x: np.ndarray) -> np.ndarray:
+        """The stage-1 solution in stage 2's columns: tier-0 flow (b + p - n) / Q, tier 1,
+        unserved."""
+        li, n_r = self.lp.index, self.lp.index.n_routes
+        y = np.zeros(self.index.n_flow + len(self._markets))
+        y[:n_r] = li.base[:n_r] / li.col_scale[:n_r] + x[:n_r] - x[n_r:2 * n_r]
+        y[n_r:2 * n_r] = x[2 * n_r:3 * n_r]
+        y[2 * n_r:] = x[li.n_flow:]
+        return y
+
+    def unserved(self, changes: Changes | None = None) -> dict[str, float] | None:
+        """Unserved cell demand by market [GWh/yr] under ``changes``, from stage 1 alone
+        (stage 2 never changes it); None when stage 1 finds no optimum. For callers that
+        need only how much is served (e.g. Monte Carlo draws)."""
+        changes = changes or Changes()
+        opened = frozenset(
+            (p, c) for (p, c), v in [*changes.capacity.items(), *changes.compliant.items()]
+            if v > 0 and not (np.asarray(self.net.capacity[p])[self.net.index(c)] > 0)
+            and (p, c) not in self.extra)
+        if opened:
+            key = self.extra | opened
+            if key not in self._variants:
+                self._variants[key] = Reroute(self.net, self.baseline, key)
+            return self._variants[key].unserved(changes)
+        rows, lo, hi, blocked = self._translate(changes)
+        fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
+        _, x = self.lp.run(rows, lo, hi, fixed)
+        if x is None:
+            return None
+        li = self.lp.index
+        total = float(sum(self.net.demand.values()))
+        return {m: max(0.0, float(x[c]) * li.col_scale[c])
+                if float(x[c]) * li.col_scale[c] > SNAP * max(total, 1.0) else 0.0
+                for m, c in zip(self._markets, li.unserved_col, strict=True)}
+
+    def _stage_cols(self, stage: _Stage, blocked: list[tuple[int, int, int, tuple]]):
+        """Columns of ``stage`` for the blocked (product, origin set, destination set,
+        tiers) selections."""
+        idx = stage.index
+        out: set[int] = set()
+        for pi, origins, dests, tiers in blocked:
+            sel = ((idx.col_p[:idx.n_flow] == pi) & np.isin(idx.col_t, tiers)
+                   & np.isin(idx.col_o[:idx.n_flow], origins)
+                   & np.isin(idx.col_d[:idx.n_flow], dests))
+            out |= set(np.flatnonzero(sel).tolist())
+        return sorted(out)
+
+    def _translate(self, ch: Changes):
+        net, idx = self.net, self.index
+        pidx = {p: i for i, p in enumerate(PRODUCTS)}
+        rows: dict[int, tuple[float, float]] = {}
+        for (p, c), v in ch.capacity.items():
+            rows[idx.cap_row[(pidx[p], net.index(c))]] = (-INF, max(0.0, float(v)))
+        for (p, c), v in ch.compliant.items():
+            rows[idx.ccap_row[(pidx[p], net.index(c))]] = (-INF, max(0.0, float(v)))
+        for m, v in ch.demand.items():
+            v = max(0.0, float(v))
+            rows[idx.demand_row[self._markets.index(m)]] = (v, v)
+        blocked = []
+        n = len(net.countries)
+        for p, origin, dest in ch.blocked:
+            if net.has(origin):
+                blocked.append((pidx[p], [net.index(origin)], self._dests(p, dest), (0, 1)))
+        for m in sorted(ch.restricted_markets):
+            blocked.append((pidx["cells"], list(range(n)), self._dests("cells", m), (0,)))
+        r = np.array(sorted(rows), np.int32)
+        lo = np.array([rows[i][0] for i in r], float)
+        hi = np.array([rows[i][1] for i in r], float)
+        return r, lo, hi, blocked
+
+    def _dests(self, product: str, dest: str) -> list[int]:
+        net = self.net
+        if product == "cells":
+            return [self._markets.index(dest) if dest in self._markets
+                    else self._markets.index(net.market_of(dest))]
+        members = net.markets.get(dest, [dest])
+        return [net.index(c) for c in members if net.has(c)]
+
+    def _failed(self, status) -> Solution:
+        h = self.qp.highs
+        why = (self._explain_infeasible() if "nfeasible" in h.modelStatusToString(status)
+               else f"the solver stopped before the optimum: {h.modelStatusToString(status)}")
+        shape = {p: g[2] for p, g in self._gather.items()}
+        st = Status.INFEASIBLE if "nfeasible" in h.modelStatusToString(status) else \
+            Status.FAILED
+        return Solution(st, why, {p: np.zeros(s) for p, s in shape.items()},
+                        {p: np.zeros(s) for p, s in shape.items()},
+                        {m: float(self.net.demand[m]) for m in self._markets})
+
+    def _read(self, y: np.ndarray, method: str = "least squares") -> Solution:
+        idx = self.index
+        x = np.maximum(y, 0.0) * idx.col_scale
+        flows, compliant = {}, {}
+        for p, (cols, cell, shape) in self._gather.items():
+            size = shape[0] * shape[1]
+            base = self.baseline.flows[p]
+            total = np.bincount(cell, weights=x[cols], minlength=size).reshape(shape)
+            tol = SNAP * max(float(self.net.output[p].sum()), 1.0)
+            total = np.where(np.abs(total - base) <= tol, base, np.maximum(total, 0.0))
+            # round what moved to a grid of the product's world output x 1e-10, so that
+            # solver rounding does not differ between a warm and a cold start
+            grid = 1e-10 * max(float(self.net.output[p].sum()), 1.0)
+            flows[p] = np.where(total == base, base, np.round(total / grid) * grid)
+            t1 = idx.col_t[cols] == 1
+            c1 = np.bincount(cell[t1], weights=np.maximum(x[cols[t1]], 0.0), minlength=size
+                             ).reshape(shape)
+            c1[c1 < tol] = 0.0
+            compliant[p] = np.minimum(c1, total)
+        unserved = {}
+        for m, c in zip(self._markets, idx.unserved_col, strict=True):
+            u = max(0.0, float(x[c]))
+            unserved[m] = 0.0 if u <= SNAP * max(self.net.demand[m], 1.0) else u
+        return Solution(Status.OPTIMAL, "optimal", flows, compliant, unserved, method)
+
+    def _explain_infeasible(self) -> str:
+        bad = [f"{p} in {c}" for p in PRODUCTS
+               for c, v in zip(self.net.countries, self.net.capacity[p], strict=True) if v < 0]
+        return ("no flows satisfy every capacity and mass balance at once"
+                + (f": negative capacity of {', '.join(bad)}" if bad else
+                   "; unserved demand should always make the programme feasible, so check "
+                   "the scenario's capacities and demand for impossible values"))
+
+
+__all__ = ["Changes", "Reroute", "Solution", "Status", "build_model"]

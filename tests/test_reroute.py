@@ -1,0 +1,149 @@
+"""Least-change re-routing: the properties DESIGN.md section 7 requires, each a test."""
+
+import hashlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cellchain.network import baseline, checks
+from cellchain.network.build import build_network
+from cellchain.network.products import PRODUCTS
+from cellchain.optimize.reroute import Changes, Reroute, Status
+
+
+@pytest.fixture(scope="module")
+def world(warehouse):
+    net = build_network(2024)
+    base = baseline.build(net)
+    return net, base, Reroute(net, base)
+
+
+def _balanced(net, sol) -> bool:
+    out = {p: sol.flows[p].sum(axis=1) for p in PRODUCTS}
+    use = {p: sol.flows[p].sum(axis=0) if p == "cells" else net.use(p, out)
+           for p in PRODUCTS}
+    checks.mass_balance(sol.flows, out, use, strict=True)
+    demand = np.array([net.demand[m] - sol.unserved[m] for m in net.markets])
+    return bool(np.allclose(sol.flows["cells"].sum(axis=0), demand, rtol=1e-6, atol=1e-6))
+
+
+def test_no_op_returns_the_baseline_exactly(world):
+    net, base, rr = world
+    sol = rr.solve(Changes())
+    assert sol.status == Status.OPTIMAL
+    for p in PRODUCTS:
+        assert np.array_equal(sol.flows[p], base.flows[p]), p
+    assert all(u == 0.0 for u in sol.unserved.values())
+
+
+def _producers(net, product):
+    return [c for i, c in enumerate(net.countries) if net.output[product][i] > 0]
+
+
+@settings(max_examples=15)
+@given(data=st.data())
+def test_a_shock_that_binds_nothing_else_moves_only_its_product(world, data):
+    net, base, rr = world
+    country = data.draw(st.sampled_from(_producers(net, "lithium_chemicals")))
+    fraction = data.draw(st.floats(0.0, 1.0))
+    i = net.index(country)
+    cap = float(net.capacity["lithium_chemicals"][i])
+    sol = rr.solve(Changes(capacity={("lithium_chemicals", country): cap * (1 - fraction)}))
+    assert sol.status == Status.OPTIMAL
+    assert _balanced(net, sol)
+    if sum(sol.unserved.values()) == 0:
+        for p in PRODUCTS:
+            if p not in ("lithium_chemicals", "mine_lithium"):
+                assert np.array_equal(sol.flows[p], base.flows[p]), (country, fraction, p)
+
+
+def test_a_new_bolivian_lithium_plant_does_not_move_nickel(world):
+    net, base, rr = world
+    bol = net.index("BOL")
+    cap = float(net.capacity["lithium_chemicals"][bol]) + 14_000
+    sol = rr.solve(Changes(capacity={("lithium_chemicals", "BOL"): cap}))
+    for p in ("mine_nickel", "nickel_refined", "cobalt_refined", "cathode", "cells"):
+        assert np.array_equal(sol.flows[p], base.flows[p]), p
+
+
+@settings(max_examples=15)
+@given(data=st.data())
+def test_cutting_more_never_serves_more(world, data):
+    net, base, rr = world
+    product = data.draw(st.sampled_from(["cells", "cathode", "anode", "nickel_refined",
+                                         "mine_graphite"]))
+    country = data.draw(st.sampled_from(_producers(net, product)))
+    a, b = sorted(data.draw(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2)))
+    cap = float(net.capacity[product][net.index(country)])
+    less = rr.solve(Changes(capacity={(product, country): cap * (1 - a)}))
+    more = rr.solve(Changes(capacity={(product, country): cap * (1 - b)}))
+    served_less = sum(net.demand.values()) - sum(less.unserved.values())
+    served_more = sum(net.demand.values()) - sum(more.unserved.values())
+    assert served_more <= served_less + 1e-6 * sum(net.demand.values())
+    assert _balanced(net, more)
+
+
+def _digest(sol) -> str:
+    h = hashlib.sha256()
+    for p in PRODUCTS:
+        h.update(np.ascontiguousarray(sol.flows[p]).tobytes())
+    return h.hexdigest()
+
+
+SCRIPT = """
+import hashlib, numpy as np
+from cellchain.network import baseline
+from cellchain.network.build import build_network
+from cellchain.network.products import PRODUCTS
+from cellchain.optimize.reroute import Changes, Reroute
+net = build_network(2024)
+rr = Reroute(net, baseline.build(net))
+cap = float(net.capacity["cells"][net.index("CHN")])
+sol = rr.solve(Changes(capacity={("cells", "CHN"): 0.5 * cap}, blocked=[("anode", "CHN", "USA")]))
+h = hashlib.sha256()
+for p in PRODUCTS:
+    h.update(np.ascontiguousarray(sol.flows[p]).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_same_input_same_output_across_runs_and_processes(world):
+    net, base, rr = world
+    cap = float(net.capacity["cells"][net.index("CHN")])
+    ch = Changes(capacity={("cells", "CHN"): 0.5 * cap}, blocked=[("anode", "CHN", "USA")])
+    first, again = _digest(rr.solve(ch)), _digest(rr.solve(ch))
+    fresh = _digest(Reroute(net, base).solve(ch))
+    other = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                           timeout=300)
+    assert other.returncode == 0, other.stderr
+    assert first == again == fresh == other.stdout.strip()
+
+
+def test_blocked_routes_carry_nothing_and_policies_serve_only_compliant_supply(world):
+    net, base, rr = world
+    sol = rr.solve(Changes(blocked=[("anode", "CHN", "USA")]))
+    assert sol.flows["anode"][net.index("CHN"), net.index("USA")] == 0.0
+    compliant = {(p, c): float(net.capacity[p][net.index(c)]) for p in PRODUCTS
+                 for c in ("USA", "KOR", "JPN", "CAN", "AUS", "CHL")}
+    sol = rr.solve(Changes(compliant=compliant, restricted_markets={"USA"}))
+    usa = list(net.markets).index("USA")
+    assert sol.flows["cells"][:, usa] == pytest.approx(sol.compliant["cells"][:, usa])
+    assert 0 < sol.unserved["USA"] <= net.demand["USA"]
+    assert _balanced(net, sol)
+
+
+def test_infeasibility_is_explained_in_words(world):
+    net, base, rr = world
+    text = rr._explain_infeasible()
+    assert "capacity" in text and "balance" in text
+
+
+def test_stage_one_alone_gives_the_same_unserved_demand(world):
+    net, base, rr = world
+    cap = float(net.capacity["cells"][net.index("CHN")])
+    ch = Changes(capacity={("cells", "CHN"): 0.2 * cap})
+    assert rr.unserved(ch) == pytest.approx(rr.solve(ch).unserved, abs=1e-6)
