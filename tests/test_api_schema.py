@@ -12,7 +12,10 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
-from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 #: Generated examples per operation and mode (the document has 8 operations).
 EXAMPLES = 40
@@ -41,6 +44,13 @@ SEMANTIC = {"POST /api/scenarios/run": ("uploaded scenario", "uploaded file"),
                                        "Unknown proposal id")}
 
 
+#: Operations whose bodies may be large text: an invalid body can also be over the request
+#: limit, and then the answer is 413 (the body is never read), which schemathesis does not
+#: count as a rejection. For these, invalid data must get a 4xx of the document.
+SIZE_LIMITED = {"POST /api/news/extract", "POST /api/news/overlay"}
+REJECTIONS = (400, 404, 405, 413, 415, 422)
+
+
 def has_inputs(op) -> bool:
     return bool(len(op.path_parameters) + len(op.query) + len(op.body))
 
@@ -48,6 +58,7 @@ def has_inputs(op) -> bool:
 def check_operation(op, mode, base_url: str) -> None:
     """Send EXAMPLES generated requests to ``op`` and validate every response."""
     semantic = op.label in SEMANTIC and mode.is_positive
+    sized = op.label in SIZE_LIMITED and not mode.is_positive
 
     @given(case=op.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -56,7 +67,10 @@ def check_operation(op, mode, base_url: str) -> None:
         SENT[mode.value] += 1
         res = case.call_and_validate(
             base_url=base_url, timeout=120,
-            excluded_checks=[positive_data_acceptance] if semantic else None)
+            excluded_checks=([positive_data_acceptance] if semantic else
+                             [negative_data_rejection] if sized else None))
+        if sized:
+            assert res.status_code in REJECTIONS, (res.status_code, res.text[:300])
         if semantic and res.status_code not in (200, 404):
             assert res.status_code == 400, res.text
             error = res.json()["error"]

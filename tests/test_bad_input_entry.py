@@ -160,7 +160,8 @@ def test_concurrent_first_runs_share_one_warehouse(tmp_path):
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [e for _, e in outs]
     assert len({o for o, _ in outs}) == 1 and outs[0][0].startswith("material,")
-    assert sorted(p.name for p in cache.iterdir()) == ["warehouse.duckdb"]
+    assert sorted(p.name for p in cache.iterdir()) == ["warehouse.duckdb",
+                                                       "warehouse.duckdb.stamp"]
 
 
 @pytest.mark.parametrize("where", ["scenario", "regions", "overlay"])

@@ -360,9 +360,9 @@ def jobs(stage: str = "cells", country: str | None = None, year: int | None = No
     :func:`cellchain.chain.jobs.jobs`; ``jobs`` [persons]. A year after the pipeline's
     as-of year gives each plant's jobs and capex at its announced capacity and weighted by
     the chance it is built (:func:`cellchain.pipeline.jobs.jobs`; ``status`` is ignored)."""
-    from cellchain.pipeline.config import AS_OF
+    from cellchain.pipeline.config import AS_OF, HORIZON
 
-    if year is not None and year > AS_OF:
+    if year is not None and AS_OF < year <= HORIZON:
         from cellchain.pipeline import jobs as pipeline_jobs
 
         return pipeline_jobs.jobs(year, stage, country)
@@ -449,10 +449,9 @@ def intensities(chemistry: str | None = None, refined: bool = False):
 class ScenarioResult:
     """A scenario against the baseline.
 
-    ``table``: the per-market (and per-section, where the run gives sections) comparison;
-    ``summary``: the run's summary record (status, explanation, jobs, capacity change,
-    bottlenecks, capacity basis). :attr:`jobs`, :attr:`bottlenecks` and
-    :attr:`capacity_change` give the summary's lists as DataFrames.
+    ``table``: every row, each with its ``section`` (supply, capacity, jobs, bottleneck);
+    ``summary``: the run's summary record (status, method, largest moves).
+    :attr:`jobs`, :attr:`bottlenecks` and :attr:`capacity_change` are the sections.
     """
 
     name: str
@@ -464,26 +463,27 @@ class ScenarioResult:
     def status(self) -> str | None:
         return self.summary.get("status")
 
+    def section(self, name: str):
+        """The table's rows of one section (``supply``, ``capacity``, ``jobs``,
+        ``bottleneck``), without the columns that section leaves empty."""
+        table = self.table
+        rows = table[table["section"] == name]
+        return rows.dropna(axis=1, how="all").reset_index(drop=True)
+
     @property
     def jobs(self):
-        import pandas as pd
-
-        return pd.DataFrame(self.summary.get("jobs") or [])
+        """Jobs and capex per country and stage, before and after."""
+        return self.section("jobs")
 
     @property
     def bottlenecks(self):
-        import pandas as pd
-
-        return pd.DataFrame([{"market": market, **row} for market, rows in
-                             (self.summary.get("bottlenecks") or {}).items() for row in rows])
+        """One row per policy, market, stage and product: compliant supply against need."""
+        return self.section("bottleneck")
 
     @property
     def capacity_change(self):
-        import pandas as pd
-
-        return pd.DataFrame([{"product": p, "change": v} for p, v in
-                             (self.summary.get("capacity_change") or {}).items()],
-                            columns=["product", "change"])
+        """Capacity per stage and product by location, owner and state, before and after."""
+        return self.section("capacity")
 
 
 def _scenario(path):

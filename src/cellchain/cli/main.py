@@ -237,9 +237,9 @@ def jobs(
     """Jobs at plants: reported by the plant, else estimated from sourced plants' ratio."""
     from cellchain import api, years
     from cellchain.cli import empty
-    from cellchain.pipeline.config import AS_OF
+    from cellchain.pipeline.config import AS_OF, HORIZON
 
-    if year is not None and year > AS_OF:  # a pipeline year: expected jobs and capex
+    if year is not None and AS_OF < year <= HORIZON:  # a pipeline year: expected jobs
         df = api.jobs(stage, country=country, year=year, status=status)
         _emit(df, fmt, output, f"{stage} jobs and capex, {year}")
         if _is_table(fmt, output) and len(df):

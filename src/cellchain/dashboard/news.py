@@ -14,6 +14,7 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -33,8 +34,8 @@ class ArticleIn(BaseModel):
                       description="The article: plain text, Markdown or HTML.")
     source: str | None = Field(None, max_length=2000,
                                description="The page's URL, cited in the overlay.")
-    accept: list[str] | None = Field(None, max_length=2000,
-                                     description="Ids of the accepted proposals.")
+    accept: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None, max_length=2000, description="Ids of the accepted proposals.")
 
 
 def _proposal_json(p) -> dict:
