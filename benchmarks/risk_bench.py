@@ -19,20 +19,11 @@ import argparse
 import os
 import platform
 import resource
-import statistics
 import sys
 import time
 
 import numpy as np
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from run import median_time  # benchmarks/run.py: the one timing helper
 
 
 def python_loop(st, probabilities, effects, draws: int, seed: int, market: str) -> float:
