@@ -533,15 +533,9 @@ class Reroute:
         to a (product, country) without columns (a new plant where there was none) is
         solved on a variant built with those columns, kept for reuse."""
         changes = changes or Changes()
-        opened = frozenset(
-            (p, c) for (p, c), v in [*changes.capacity.items(), *changes.compliant.items()]
-            if v > 0 and not (np.asarray(self.net.capacity[p])[self.net.index(c)] > 0)
-            and (p, c) not in self.extra)
-        if opened:
-            key = self.extra | opened
-            if key not in self._variants:
-                self._variants[key] = Reroute(self.net, self.baseline, key)
-            return self._variants[key].solve(changes)
+        variant = self._variant(changes)
+        if variant is not self:
+            return variant.solve(changes)
         rows, lo, hi, blocked = self._translate(changes)
         # stage 1
         fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
@@ -566,6 +560,20 @@ class Reroute:
             return self._read(self._lp_as_qp(x), method="least absolute change")
         return self._read(y)
 
+    def _variant(self, changes: Changes) -> Reroute:
+        """This programme, or the variant with columns for the (product, country) pairs
+        that ``changes`` give capacity where there was none (built once, kept for reuse)."""
+        opened = frozenset(
+            (p, c) for (p, c), v in [*changes.capacity.items(), *changes.compliant.items()]
+            if v > 0 and not (np.asarray(self.net.capacity[p])[self.net.index(c)] > 0)
+            and (p, c) not in self.extra)
+        if not opened:
+            return self
+        key = self.extra | opened
+        if key not in self._variants:
+            self._variants[key] = Reroute(self.net, self.baseline, key)
+        return self._variants[key]
+
     def _lp_as_qp(self, x: np.ndarray) -> np.ndarray:
         """The stage-1 solution in stage 2's columns: tier-0 flow (b + p - n) / Q, tier 1,
         unserved."""
@@ -581,15 +589,9 @@ class Reroute:
         (stage 2 never changes it); None when stage 1 finds no optimum. For callers that
         need only how much is served (e.g. Monte Carlo draws)."""
         changes = changes or Changes()
-        opened = frozenset(
-            (p, c) for (p, c), v in [*changes.capacity.items(), *changes.compliant.items()]
-            if v > 0 and not (np.asarray(self.net.capacity[p])[self.net.index(c)] > 0)
-            and (p, c) not in self.extra)
-        if opened:
-            key = self.extra | opened
-            if key not in self._variants:
-                self._variants[key] = Reroute(self.net, self.baseline, key)
-            return self._variants[key].unserved(changes)
+        variant = self._variant(changes)
+        if variant is not self:
+            return variant.unserved(changes)
         rows, lo, hi, blocked = self._translate(changes)
         fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
         _, x = self.lp.run(rows, lo, hi, fixed)
