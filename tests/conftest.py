@@ -77,6 +77,19 @@ def invoke_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
 
 
 @pytest.fixture
+def bundle_copy(tmp_path, monkeypatch):
+    """A writable copy of the bundle that the store reads instead of the installed one."""
+    from cellchain.io import bundle
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle.BUNDLE_DIR, copy)
+    monkeypatch.setattr(bundle, "BUNDLE_DIR", copy)
+    bundle.manifest.cache_clear()
+    yield copy
+    bundle.manifest.cache_clear()
+
+
+@pytest.fixture
 def cli():
     """The CLI, in-process (fast; most tests)."""
     return invoke_cli

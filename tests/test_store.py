@@ -1,7 +1,6 @@
 """The warehouse: built once, rebuilt on change, never left broken."""
 
 import json
-import shutil
 
 import pytest
 
@@ -15,17 +14,6 @@ def private_cache(tmp_path, monkeypatch):
     store.close()
     yield tmp_path / "cache"
     store.close()
-
-
-@pytest.fixture
-def bundle_copy(tmp_path, monkeypatch):
-    """A writable copy of the bundle that the store reads instead of the installed one."""
-    copy = tmp_path / "bundle"
-    shutil.copytree(bundle.BUNDLE_DIR, copy)
-    monkeypatch.setattr(bundle, "BUNDLE_DIR", copy)
-    bundle.manifest.cache_clear()
-    yield copy
-    bundle.manifest.cache_clear()
 
 
 def test_built_once_then_reused(private_cache):

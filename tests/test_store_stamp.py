@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 
 import pytest
 
@@ -16,16 +15,6 @@ def private_cache(tmp_path, monkeypatch):
     store.close()
     yield tmp_path / "cache"
     store.close()
-
-
-@pytest.fixture
-def bundle_copy(tmp_path, monkeypatch):
-    copy = tmp_path / "bundle"
-    shutil.copytree(bundle.BUNDLE_DIR, copy)
-    monkeypatch.setattr(bundle, "BUNDLE_DIR", copy)
-    bundle.manifest.cache_clear()
-    yield copy
-    bundle.manifest.cache_clear()
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """`cellchain data validate`: hashes, schema and invariants."""
 
-import shutil
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from cellchain import schema, validate
 from cellchain.io import bundle
@@ -19,16 +17,6 @@ def test_schema_drives_ddl():
     for col in schema.columns("bundle")["trade"]:
         assert f'"{col.name}" {col.type}' in sql
     assert "## `production`" in schema.reference_markdown()
-
-
-@pytest.fixture
-def bundle_copy(tmp_path, monkeypatch):
-    copy = tmp_path / "bundle"
-    shutil.copytree(bundle.BUNDLE_DIR, copy)
-    monkeypatch.setattr(bundle, "BUNDLE_DIR", copy)
-    bundle.manifest.cache_clear()
-    yield copy
-    bundle.manifest.cache_clear()
 
 
 def _rewrite(copy, table, transform):
