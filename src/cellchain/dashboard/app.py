@@ -35,6 +35,7 @@ ROUTERS = (
     "api",
     "docs",
     "pages",
+    "risk",
 )
 
 

@@ -20,3 +20,11 @@ MODEL_MAX_PENDING = 8
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 JSON_TYPES = ("application/json",)
 MULTIPART_TYPE = "multipart/form-data"
+
+#: Most draws (simulated years) of one Monte Carlo run from the dashboard, by mode: a
+#: short run is vectorised (100,000 draws take about 2 s); a long run re-solves the flow
+#: model for every draw (about 4 ms each), so its cap keeps it well inside the time limit.
+#: The command line (cellchain risk montecarlo) has no such cap.
+RISK_MAX_DRAWS = {"short": 100_000, "long": 1_000}
+#: Draws when a request names none.
+RISK_DEFAULT_DRAWS = 10_000

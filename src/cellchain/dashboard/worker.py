@@ -97,7 +97,14 @@ def job_bundled(name: str, market: str | None) -> dict:
     return content.scenario_result(load.load(load.find_bundled(name)), name, market)
 
 
-JOBS = {"upload": job_upload, "bundled": job_bundled}
+def job_risk(market: str, year: int, draws: int, seed: int, mode: str) -> dict:
+    """A market's Monte Carlo shortfall risk (see :func:`cellchain.report.content.risk`)."""
+    from cellchain.report import content
+
+    return content.risk(market, year, draws=draws, seed=seed, mode=mode)
+
+
+JOBS = {"upload": job_upload, "bundled": job_bundled, "risk": job_risk}
 
 
 def execute(name: str, args: tuple) -> tuple:

@@ -199,24 +199,41 @@ def bundled_scenarios(market: str) -> list[dict]:
 
 #: Draws behind the report's risk section (short mode, the shipped disruption model).
 REPORT_RISK_DRAWS = 20_000
+#: Bands of the shortfall histograms: 20 of 5 % each, from no shortfall to all of the need.
+RISK_BINS = 20
 
 
-def risk(market: str, year: int, draws: int = REPORT_RISK_DRAWS, seed: int = 7) -> dict:
-    """The market's shortfall distribution (short run, default disruption model): the
-    summary per product, the ranked drivers and a histogram of the cell shortfall."""
+def risk(market: str, year: int, draws: int = REPORT_RISK_DRAWS, seed: int = 7,
+         mode: str = "short") -> dict:
+    """A market's Monte Carlo shortfall risk under the shipped disruption model: the
+    ``summary`` per product, every ranked ``driver``, and ``histograms`` of the shortfall
+    per product (``histogram``: the cells one) [probability of each band of shortfall,
+    as a fraction of the product's need]. Long mode re-routes every draw and reports cells
+    only."""
     import numpy as np
 
     from cellchain.cli.output import records
     from cellchain.risk import montecarlo
+    from cellchain.risk.model import DEFAULT_MODEL
 
     net, _, _ = _network(year)
-    r = montecarlo(market, year=year, draws=draws, seed=seed, net=net)
-    cells = r.cell_shortfall[market]
-    counts, edges = np.histogram(cells, bins=20, range=(0.0, 1.0))
-    return {"summary": records(r.summary), "drivers": records(r.drivers.head(15)),
-            "histogram": {"lower": edges[:-1].tolist(), "upper": edges[1:].tolist(),
-                          "probability": (counts / cells.size).tolist()},
-            "draws": draws, "seed": seed}
+    r = montecarlo(market, year=year, draws=draws, seed=seed, mode=mode, net=net)
+    market = r.summary["market"].iloc[0]  # canonical spelling (usa -> USA)
+    summary = records(r.summary)
+    stages = {row["product"]: (row["stage"], row["unit"]) for row in summary}
+    histograms = []
+    for j, product in enumerate(r.meta["products"]):
+        share = np.clip(r.shortfall[market][:, j], 0.0, 1.0)  # float32 sums: 1 + eps
+        counts, edges = np.histogram(share, bins=RISK_BINS, range=(0.0, 1.0))
+        histograms.append({"stage": stages[product][0], "product": product,
+                           "unit": "share of demand", "need_unit": stages[product][1],
+                           "lower": edges[:-1].tolist(), "upper": edges[1:].tolist(),
+                           "probability": (counts / draws).tolist()})
+    return {"market": market, "year": year, "mode": mode, "draws": draws, "seed": seed,
+            "model": DEFAULT_MODEL.name, "driver_draws": r.meta["driver_draws"],
+            "summary": summary, "drivers": records(r.drivers),
+            "histograms": histograms,
+            "histogram": next(h for h in histograms if h["product"] == "cells")}
 
 
 def sources() -> dict:

@@ -242,32 +242,55 @@ def pipeline_chart(rows: list[dict], title: str) -> dict:
         "margin": {"l": 60, "r": 20, "t": 40, "b": 80}}}
 
 
-def risk_figure(risk: dict, market: str, title: str) -> dict:
-    """Left: probability of each band of the market's cell shortfall (short run). Right:
-    the drivers' contributions to the expected cell shortfall, ranked."""
-    h = risk["histogram"]
-    centres = [(a + b) / 2 for a, b in zip(h["lower"], h["upper"], strict=True)]
-    drivers = risk["drivers"][:10]
+def risk_title(risk: dict, what: str) -> str:
+    """A risk figure's title: the market and what was simulated (draws, seed, mode, model
+    file)."""
+    run = "short run (sourcing fixed)" if risk["mode"] == "short" else "long run (re-routed)"
+    return (f"{risk['market']} {risk['year']}: {what}<br><sub>{risk['draws']:,} simulated "
+            f"years, seed {risk['seed']}, {run}, model file {risk['model']}</sub>")
+
+
+def risk_distribution(risk: dict, title: str) -> dict:
+    """The distribution of each product's shortfall in a simulated year: one line per
+    product, the probability of each 5 % band of shortfall [share of the market's
+    demand for that product]. Bands no draw fell in are left out (log scale)."""
+    data = []
+    for h in risk["histograms"]:
+        centres = [(a + b) / 2 for a, b in zip(h["lower"], h["upper"], strict=True)]
+        name = f"{h['product']} ({h['stage']})"
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "name": name, "x": centres,
+            "y": [p if p > 0 else None for p in h["probability"]],
+            "customdata": [[a, b] for a, b in zip(h["lower"], h["upper"], strict=True)],
+            "hovertemplate": f"{name}: shortfall %{{customdata[0]:.0%}}-"
+                             "%{customdata[1]:.0%} of demand: probability "
+                             "%{y:.2%}<extra></extra>"})
+    return {"data": data, "layout": {
+        "title": {"text": title, "font": {"size": 13}},
+        "xaxis": {"tickformat": ".0%", "range": [0, 1], "title": {
+            "text": "shortfall in a simulated year [share of demand], 5 % bands"}},
+        "yaxis": {"type": "log", "tickformat": ".1%", "title": {
+            "text": "probability of the band [share of draws, log scale]"}},
+        "legend": {"title": {"text": "product (stage)"}},
+        "height": 460, "margin": {"l": 70, "r": 20, "t": 50, "b": 60}}}
+
+
+def risk_drivers(risk: dict, title: str, top: int = 10) -> dict:
+    """The ``top`` drivers: how much lower the expected cell shortfall is when each
+    never strikes [share of cell demand], ranked."""
+    drivers = risk["drivers"][:top]
     labels = [f"{d['driver']} ({d['kind']})" for d in drivers]
-    return {"data": [
-        {"type": "bar", "name": "probability", "x": centres, "y": h["probability"],
-         "width": [b - a for a, b in zip(h["lower"], h["upper"], strict=True)],
-         "marker": {"color": "#d62728"},
-         "hovertemplate": "shortfall %{x:.0%}: probability %{y:.2%}<extra></extra>"},
-        {"type": "bar", "orientation": "h", "name": "contribution", "y": labels,
-         "x": [d["contribution"] for d in drivers], "xaxis": "x2", "yaxis": "y2",
-         "marker": {"color": "#1f77b4"},
-         "hovertemplate": "%{y}: %{x:.2%} of demand<extra></extra>"},
-    ], "layout": {
-        "title": {"text": title}, "showlegend": False,
-        "xaxis": {"domain": [0, 0.42], "tickformat": ".0%", "range": [0, 1],
-                  "title": {"text": f"shortfall of {market} cell demand in a year"}},
-        "yaxis": {"type": "log", "title": {"text": "probability (log scale)"},
-                  "tickformat": ".1%"},
-        "xaxis2": {"domain": [0.62, 1], "anchor": "y2", "tickformat": ".1%",
-                   "title": {"text": "contribution to expected shortfall"}},
-        "yaxis2": {"anchor": "x2", "autorange": "reversed", "automargin": True},
-        "height": 420, "margin": {"l": 60, "r": 20, "t": 40, "b": 60}}}
+    return {"data": [{
+        "type": "bar", "orientation": "h", "name": "contribution", "y": labels,
+        "x": [d["contribution"] for d in drivers], "marker": {"color": "#1f77b4"},
+        "hovertemplate": "never disrupting %{y} lowers the expected cell shortfall by "
+                         "%{x:.2%} of demand<extra></extra>"}], "layout": {
+        "title": {"text": title, "font": {"size": 13}}, "showlegend": False,
+        "xaxis": {"tickformat": ".2%", "title": {
+            "text": "contribution: drop in expected cell shortfall when never disrupted "
+                    "[share of cell demand]"}},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+        "height": 420, "margin": {"l": 60, "r": 20, "t": 50, "b": 60}}}
 
 
 def report_figures(data: dict) -> dict[str, dict]:
@@ -286,6 +309,8 @@ def report_figures(data: dict) -> dict[str, dict]:
            for key, fig in scenario_figures(s, m).items()},
         "pipeline": pipeline_chart(data["pipeline"]["rows"],
                                    f"{m}: cell capacity to 2035 against demand"),
-        "risk": risk_figure(data["risk"], m, f"{m}: shortfall risk, short run "
-                            f"({data['risk']['draws']:,} simulated years)"),
+        "risk": risk_distribution(data["risk"], risk_title(data["risk"],
+                                                           "shortfall per product")),
+        "risk_drivers": risk_drivers(data["risk"], risk_title(data["risk"],
+                                                              "drivers of the cell shortfall")),
     }

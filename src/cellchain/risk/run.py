@@ -37,12 +37,15 @@ TAIL = 0.95
 
 @dataclass
 class RiskResult:
-    """summary and driver tables, and each market's draws of its cell shortfall."""
+    """summary and driver tables, and each market's draws of its cell shortfall; with
+    ``shortfall``, each market's draws of every product's shortfall (a draws x products
+    array, columns in ``meta["products"]``) [fraction of need]."""
 
     summary: object  # pandas.DataFrame
     drivers: object  # pandas.DataFrame
     cell_shortfall: dict[str, np.ndarray] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    shortfall: dict[str, np.ndarray] = field(default_factory=dict)
 
     def rows(self):
         """Both tables as one long table with a ``section`` column."""
@@ -254,13 +257,13 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     products = structure.products if mode == "short" else ("cells",)
     summary = _summary(structure, markets, products, chunks, mode, year)
     drivers = _drivers(structure, markets, chunks, driver_chunks, driver_draws, mode)
-    cells = {m: np.concatenate([c["short"][m][:, products.index("cells")] for c in chunks])
-             for m in markets}
+    shortfall = {m: np.concatenate([c["short"][m] for c in chunks]) for m in markets}
+    cells = {m: shortfall[m][:, products.index("cells")] for m in markets}
     meta = {"draws": draws, "seed": seed, "mode": mode, "year": year,
             "chunks": len(sizes), "driver_draws": driver_draws,
-            "sources": len(structure.sources)}
+            "sources": len(structure.sources), "products": list(products)}
     return RiskResult(pd.DataFrame(summary), pd.DataFrame(drivers, columns=DRIVER_COLUMNS),
-                      cells, meta)
+                      cells, meta, shortfall)
 
 
 def _token(structure, seed) -> str:
