@@ -118,6 +118,9 @@ def test_risk_section_data_and_figure(warehouse):
     assert {r["product"] for r in risk["summary"]} >= {"cells", "anode", "mine_cobalt"}
     assert sum(risk["histogram"]["probability"]) == pytest.approx(1.0)
     assert risk["drivers"] and risk["drivers"][0]["rank"] == 1
-    fig = figures.risk_figure(risk, "USA", "risk")
-    assert len(fig["data"][0]["x"]) == 20
-    assert fig["data"][1]["x"] == sorted(fig["data"][1]["x"], reverse=True)
+    fig = figures.risk_distribution(risk, "risk")
+    assert len(fig["data"]) == len(risk["summary"])  # one line per product
+    assert all(len(t["x"]) == 20 for t in fig["data"])
+    assert "share of demand" in fig["layout"]["xaxis"]["title"]["text"]
+    bars = figures.risk_drivers(risk, "drivers")["data"][0]
+    assert bars["x"] == sorted(bars["x"], reverse=True)

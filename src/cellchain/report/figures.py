@@ -251,28 +251,49 @@ def risk_title(risk: dict, what: str) -> str:
 
 
 def risk_distribution(risk: dict, title: str) -> dict:
-    """The distribution of each product's shortfall in a simulated year: one line per
-    product, the probability of each 5 % band of shortfall [share of the market's
-    demand for that product]. Bands no draw fell in are left out (log scale)."""
-    data = []
-    for h in risk["histograms"]:
-        centres = [(a + b) / 2 for a, b in zip(h["lower"], h["upper"], strict=True)]
-        name = f"{h['product']} ({h['stage']})"
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": name, "x": centres,
-            "y": [p if p > 0 else None for p in h["probability"]],
-            "customdata": [[a, b] for a, b in zip(h["lower"], h["upper"], strict=True)],
-            "hovertemplate": f"{name}: shortfall %{{customdata[0]:.0%}}-"
-                             "%{customdata[1]:.0%} of demand: probability "
-                             "%{y:.2%}<extra></extra>"})
+    """The distribution of each product's shortfall in a simulated year, one panel per
+    stage (two columns), one line per product: the probability of each 5 % band of
+    shortfall [share of the market's demand for the product]. Bands no draw fell in are
+    left out (log scale)."""
+    stages = list(dict.fromkeys(h["stage"] for h in risk["histograms"]))
+    cols = 1 if len(stages) == 1 else 2
+    rows = -(-len(stages) // cols)
+    gap_x, gap_y, top = 0.1, 0.14, 0.0
+    width = (1 - gap_x * (cols - 1)) / cols
+    height = (1 - top - gap_y * (rows - 1)) / rows
+    data, layout, notes = [], {}, []
+    for i, stage in enumerate(stages):
+        r, c = divmod(i, cols)
+        n = "" if i == 0 else str(i + 1)
+        x0 = c * (width + gap_x)
+        y1 = 1 - top - r * (height + gap_y)
+        layout[f"xaxis{n}"] = {
+            "domain": [x0, x0 + width], "anchor": f"y{n}", "tickformat": ".0%",
+            "range": [0, 1], "title": {"text": "shortfall [share of demand]",
+                                       "font": {"size": 11}}}
+        layout[f"yaxis{n}"] = {
+            "domain": [y1 - height, y1], "anchor": f"x{n}", "type": "log",
+            "tickformat": ".3~%", "title": {"text": "probability [share of draws]",
+                                            "font": {"size": 11}}}
+        notes.append({"text": f"<b>{stage}</b>", "showarrow": False, "xref": "paper",
+                      "yref": "paper", "x": x0 + width / 2, "y": y1, "yanchor": "bottom",
+                      "xanchor": "center"})
+        for h in (h for h in risk["histograms"] if h["stage"] == stage):
+            centres = [(a + b) / 2 for a, b in zip(h["lower"], h["upper"], strict=True)]
+            data.append({
+                "type": "scatter", "mode": "lines+markers", "name": h["product"],
+                "legendgroup": stage, "legendgrouptitle": {"text": stage},
+                "xaxis": f"x{n}", "yaxis": f"y{n}", "x": centres,
+                "y": [p if p > 0 else None for p in h["probability"]],
+                "customdata": [[a, b] for a, b in zip(h["lower"], h["upper"], strict=True)],
+                "hovertemplate": f"{h['product']}: shortfall %{{customdata[0]:.0%}}-"
+                                 "%{customdata[1]:.0%} of demand: probability "
+                                 "%{y:.3%}<extra></extra>"})
     return {"data": data, "layout": {
+        **layout, "annotations": notes,
         "title": {"text": title, "font": {"size": 13}},
-        "xaxis": {"tickformat": ".0%", "range": [0, 1], "title": {
-            "text": "shortfall in a simulated year [share of demand], 5 % bands"}},
-        "yaxis": {"type": "log", "tickformat": ".1%", "title": {
-            "text": "probability of the band [share of draws, log scale]"}},
-        "legend": {"title": {"text": "product (stage)"}},
-        "height": 460, "margin": {"l": 70, "r": 20, "t": 50, "b": 60}}}
+        "legend": {"title": {"text": "product"}, "groupclick": "toggleitem"},
+        "height": 300 * rows + 120, "margin": {"l": 70, "r": 20, "t": 90, "b": 60}}}
 
 
 def risk_drivers(risk: dict, title: str, top: int = 10) -> dict:
