@@ -271,8 +271,11 @@ def risk_distribution(risk: dict, title: str) -> dict:
             "domain": [x0, x0 + width], "anchor": f"y{n}", "tickformat": ".0%",
             "range": [0, 1], "title": {"text": "shortfall [share of demand]",
                                        "font": {"size": 11}}}
+        lowest = min((p for h in risk["histograms"] if h["stage"] == stage
+                      for p in h["probability"] if p > 0), default=1.0)
         layout[f"yaxis{n}"] = {
             "domain": [y1 - height, y1], "anchor": f"x{n}", "type": "log",
+            "range": [math.log10(lowest) - 0.3, 0.05],  # [log10]: up to 100 %
             "tickformat": ".3~%", "title": {"text": "probability [share of draws]",
                                             "font": {"size": 11}}}
         notes.append({"text": f"<b>{stage}</b>", "showarrow": False, "xref": "paper",
