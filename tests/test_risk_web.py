@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+from conftest import serve_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +94,18 @@ def test_api_risk_unknown_market_and_untraceable_year(client):
     assert res.status_code == 404 and "NARNIA" in res.json()["error"]
     res = client.get("/api/risk", params={"year": 2019, "draws": 10})
     assert res.status_code == 400 and "2019" in res.json()["error"]
+
+
+def test_a_risk_run_over_the_time_limit_is_stopped(warehouse):
+    from cellchain.dashboard.app import create_app
+
+    app = create_app(time_limit=0.01)
+    with serve_app(app) as url, httpx.Client(base_url=url, timeout=120) as c:
+        res = c.get("/api/risk", params={"mode": "long", "draws": 1_000})
+        assert res.status_code == 504
+        assert res.json()["error"] == ("The model run took longer than 0.01 s and was "
+                                       "stopped.")
+        assert "cellchain risk montecarlo" in res.json()["hint"]
 
 
 def test_risk_page_over_the_long_cap_is_an_error_page(client):

@@ -58,6 +58,15 @@ class RunError(CellchainError):
         self.http_status = status
 
 
+#: What to do after a run was stopped at the time limit, by job.
+TIME_LIMIT_HINTS = {
+    "scenario": "Run it from the command line (cellchain scenario run FILE), which has no "
+                "time limit, or send fewer shocks.",
+    "risk": "Ask for fewer draws, or run it from the command line (cellchain risk "
+            "montecarlo), which has no time limit.",
+}
+
+
 class _Worker:
     """One worker process (:mod:`cellchain.dashboard.worker`) and its two pipes."""
 
@@ -193,9 +202,8 @@ class ModelPool:
             self._replace(worker)
             worker = None
             raise TimeLimitError(f"The model run took longer than {self.time_limit:g} s and "
-                                 "was stopped.", "Run it from the command line "
-                                 "(cellchain scenario run FILE), which has no time limit, "
-                                 "or send fewer shocks.") from None
+                                 "was stopped.", TIME_LIMIT_HINTS.get(
+                                     name, TIME_LIMIT_HINTS["scenario"])) from None
         except (EOFError, OSError):
             self._replace(worker)
             worker = None
