@@ -168,6 +168,11 @@ def test_risk_page_draws_in_a_browser_offline(live_server, chromium):
         assert page.locator("#risk-drivers tbody tr").count() == 15
         first = page.locator("#risk-drivers tbody tr").first.inner_text()
         assert "never disrupting" in first and "lowers the expected cell shortfall" in first
+        # the draws cap follows the mode
+        page.select_option("select[name=mode]", "long")
+        assert page.get_attribute("input[name=draws]", "max") == "1000"
+        page.select_option("select[name=mode]", "short")
+        assert page.get_attribute("input[name=draws]", "max") == "100000"
         # the form runs another market
         page.select_option("select[name=market]", "EU27")
         page.click("form.filters button")
