@@ -181,3 +181,20 @@ def test_risk_page_draws_in_a_browser_offline(live_server, chromium):
         browser.close()
     assert requests and all(urlparse(u).hostname == "127.0.0.1" for u in requests
                             if urlparse(u).scheme in ("http", "https"))
+
+
+def test_result_keeps_every_products_draws(warehouse):
+    """The histograms rest on RiskResult.shortfall: its columns are the summary's draws."""
+    import numpy as np
+
+    from cellchain.risk import montecarlo
+
+    r = montecarlo("USA", year=2024, draws=3_000, seed=5)
+    draws = r.shortfall["USA"]
+    assert draws.shape == (3_000, len(r.meta["products"]))
+    for j, product in enumerate(r.meta["products"]):
+        row = r.summary.set_index("product").loc[product]
+        assert draws[:, j].mean() == pytest.approx(row["mean"], rel=1e-6)
+        assert np.percentile(draws[:, j], 99) == pytest.approx(row["p99"], rel=1e-6)
+    cells = r.meta["products"].index("cells")
+    np.testing.assert_array_equal(draws[:, cells], r.cell_shortfall["USA"])
