@@ -67,8 +67,9 @@ PENALTY = 1.0e4
 SNAP = 1.0e-9
 #: A stage-1 column above this [scaled units] marks its product as changed.
 MOVED = 1.0e-9
-#: Stage-2 QP iterations allowed per free column before stage 1's answer is used.
-QP_ITERATIONS_PER_COLUMN = 2
+#: Stage-2 columns within this of their lower bound [scaled units] are at it (the
+#: interior-point solution approaches a bound without reaching it).
+ZERO = 1.0e-9
 #: Scaled bounds below this are rounding and count as zero.
 TINY = 1.0e-10
 
@@ -364,9 +365,25 @@ class _Stage:
         from cellchain.optimize.highs import new_highs
 
         self.model, self.index = build_model(net, baseline, extra, kind)
-        self.highs = new_highs()
-        self.highs.passModel(self.model)
         idx = self.index
+        if kind == "lp":
+            # stage 1 lives in HiGHS and is re-solved warm from the previous basis
+            self.highs = new_highs()
+            self.highs.passModel(self.model)
+        else:
+            # stage 2 is reduced to the products that moved and solved by PIQP; keep its
+            # data as sparse matrices (A: rows x columns; P: the symmetric Hessian)
+            from cellchain.optimize import qp
+
+            lp, h = self.model.lp_, self.model.hessian_
+            shape = (lp.num_row_, lp.num_col_)
+            self.A = qp.csc(np.asarray(lp.a_matrix_.start_), np.asarray(lp.a_matrix_.index_),
+                            np.asarray(lp.a_matrix_.value_), shape)
+            self.P = qp.symmetric(np.asarray(h.start_), np.asarray(h.index_),
+                                  np.asarray(h.value_), h.dim_)
+            self.cost = np.asarray(lp.col_cost_, float)
+            self.col_lower = np.asarray(lp.col_lower_, float)
+            self.col_upper = np.asarray(lp.col_upper_, float)
         self.row_lo = np.array(self.model.lp_.row_lower_, float)
         self.row_hi = np.array(self.model.lp_.row_upper_, float)
         n_r = idx.n_routes
@@ -401,100 +418,46 @@ class _Stage:
         return status, x
 
 
-def solve_reduced(stage: _Stage, rows, lo, hi, fixed: dict[int, float]):
-    """Solve ``stage``'s programme with the ``fixed`` columns eliminated (their
-    contribution moved into the row bounds, rows without free columns dropped); returns
-    (status, x over all columns). Used for stage 2, which only involves the products
-    stage 1 changed."""
-    import highspy
+def solve_reduced(stage: _Stage, rows, lo, hi, x: np.ndarray, is_fixed: np.ndarray):
+    """Solve stage 2 (the strictly convex QP) with the ``is_fixed`` columns held at their
+    values in ``x`` (their contribution moved into the row bounds and the linear costs;
+    rows without free columns dropped); returns (status in words, x over all columns or
+    None). Stage 2 involves only the products stage 1 changed, so the problem solved is
+    small; it is solved from a cold start, so its answer does not depend on earlier
+    solves."""
+    from cellchain.optimize import qp
 
-    from cellchain.optimize.highs import new_highs
-
-    model, idx = stage.model, stage.index
-    lp = model.lp_
-    n_col = lp.num_col_
-    start = np.asarray(lp.a_matrix_.start_)
-    index = np.asarray(lp.a_matrix_.index_)
-    value = np.asarray(lp.a_matrix_.value_)
+    idx = stage.index
+    x = x.copy()
     row_lo, row_hi = stage.row_lo.copy(), stage.row_hi.copy()
     if rows.size:
         sc, sh = idx.row_scale[rows], idx.shift[rows]
         row_lo[rows] = np.where(lo <= -INF, -INF, (lo - sh) / sc)
         row_hi[rows] = np.where(hi >= INF, INF, (hi - sh) / sc)
-    x = np.zeros(n_col)
-    is_fixed = np.zeros(n_col, bool)
-    for c, v in fixed.items():
-        x[c], is_fixed[c] = v, True
-    counts = np.diff(start)
-    col_of = np.repeat(np.arange(n_col), counts)
-    activity = np.bincount(index, weights=value * x[col_of], minlength=lp.num_row_)
-    fixed_part = np.bincount(index[is_fixed[col_of]],
-                             weights=(value * x[col_of])[is_fixed[col_of]],
-                             minlength=lp.num_row_)
-    del activity
     free = np.flatnonzero(~is_fixed)
     if free.size == 0:
-        return highspy.HighsModelStatus.kOptimal, x
-    keep_entry = ~is_fixed[col_of]
-    used_rows = np.unique(index[keep_entry])
-    row_map = np.full(lp.num_row_, -1)
-    row_map[used_rows] = np.arange(used_rows.size)
-    col_map = np.full(n_col, -1)
-    col_map[free] = np.arange(free.size)
-    sub_i = row_map[index[keep_entry]]
-    sub_j = col_map[col_of[keep_entry]]
-    sub_v = value[keep_entry]
-    order = np.lexsort((sub_i, sub_j))
-    sub_i, sub_j, sub_v = sub_i[order], sub_j[order], sub_v[order]
-    sub = highspy.HighsModel()
-    s_lp = sub.lp_
-    s_lp.num_col_, s_lp.num_row_ = free.size, used_rows.size
-    cost = np.asarray(lp.col_cost_)[free].copy()
-    h = model.hessian_
-    h_start, h_index = np.asarray(h.start_), np.asarray(h.index_)
-    h_value = np.asarray(h.value_)
-    h_col = np.repeat(np.arange(h.dim_), np.diff(h_start))
-    # fixed columns coupled to free ones through the Hessian add to the free costs
-    cross = is_fixed[h_col] != is_fixed[h_index]
-    for a, b, v in zip(h_col[cross], h_index[cross], h_value[cross], strict=True):
-        if is_fixed[a]:
-            cost[col_map[b]] += v * x[a]
-        else:
-            cost[col_map[a]] += v * x[b]
-    s_lp.col_cost_ = cost
-    s_lp.col_lower_ = np.asarray(lp.col_lower_)[free]
-    s_lp.col_upper_ = np.asarray(lp.col_upper_)[free]
-    lo_ = row_lo[used_rows] - fixed_part[used_rows]
-    hi_ = row_hi[used_rows] - fixed_part[used_rows]
+        return "optimal", x
+    held = np.where(is_fixed, x, 0.0)
+    fixed_part = stage.A @ held
+    a_free = stage.A[:, free]
+    used = np.flatnonzero(np.diff(a_free.tocsr().indptr) > 0)
+    lo_ = row_lo[used] - fixed_part[used]
+    hi_ = row_hi[used] - fixed_part[used]
     lo_[np.abs(lo_) < TINY] = 0.0
     hi_[np.abs(hi_) < TINY] = 0.0
-    s_lp.row_lower_ = np.where(row_lo[used_rows] <= -INF, -INF, lo_)
-    s_lp.row_upper_ = np.where(row_hi[used_rows] >= INF, INF, hi_)
-    s_lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    s_lp.a_matrix_.start_ = np.searchsorted(sub_j, np.arange(free.size + 1)).astype(np.int32)
-    s_lp.a_matrix_.index_ = sub_i.astype(np.int32)
-    s_lp.a_matrix_.value_ = sub_v
-    both = ~is_fixed[h_col] & ~is_fixed[h_index]
-    hc, hi_idx, hv = col_map[h_col[both]], col_map[h_index[both]], h_value[both]
-    hess = highspy.HighsHessian()
-    hess.dim_ = free.size
-    hess.format_ = highspy.HessianFormat.kTriangular
-    hess.start_ = np.searchsorted(hc, np.arange(free.size + 1)).astype(np.int32)
-    hess.index_ = hi_idx.astype(np.int32)
-    hess.value_ = hv.astype(float)
-    sub.hessian_ = hess
-    solver = new_highs()
-    # the active-set method takes an iteration per active bound; past a few per column it
-    # is cycling on a degenerate instance and the caller falls back to stage 1's answer
-    # (an iteration count, unlike a time limit, gives the same answer in every run)
-    solver.setOptionValue("qp_iteration_limit", int(QP_ITERATIONS_PER_COLUMN * free.size))
-    solver.passModel(sub)
-    solver.run()
-    status = solver.getModelStatus()
-    if not _optimal(status):
-        return status, None
-    x[free] = np.asarray(solver.getSolution().col_value)
-    return status, x
+    lo_ = np.where(row_lo[used] <= -INF, -INF, lo_)
+    hi_ = np.where(row_hi[used] >= INF, INF, hi_)
+    # fixed columns coupled to free ones through the Hessian add to the free costs
+    cost = stage.cost[free] + (stage.P @ held)[free]
+    why, y = qp.solve(stage.P[free][:, free], cost, a_free[used], lo_, hi_,
+                      stage.col_lower[free], stage.col_upper[free], INF)
+    if y is None:
+        return why, None
+    # interior-point values of columns at a bound: the bound (within the QP's tolerance)
+    at_lower = np.abs(y - stage.col_lower[free]) <= ZERO
+    y[at_lower] = stage.col_lower[free][at_lower]
+    x[free] = y
+    return why, x
 
 
 def _optimal(status) -> bool:
@@ -520,6 +483,13 @@ class Reroute:
         self.index = self.qp.index
         self._markets = list(net.markets)
         self._variants: dict[frozenset, Reroute] = {}
+        # baseline output of each (product, country) [model unit/yr], and whether the
+        # baseline serves every market's demand (within SNAP)
+        self._output = {p: np.asarray(baseline.flows[p], float).sum(axis=1) for p in PRODUCTS}
+        served = np.asarray(baseline.flows["cells"], float).sum(axis=0)
+        self._served_fully = all(
+            abs(float(net.demand[m]) - served[j]) <= SNAP * max(float(net.demand[m]), 1.0)
+            for j, m in enumerate(self._markets))
         n = len(net.countries)
         self._gather = {}
         idx = self.index
@@ -533,6 +503,8 @@ class Reroute:
         to a (product, country) without columns (a new plant where there was none) is
         solved on a variant built with those columns, kept for reuse."""
         changes = changes or Changes()
+        if self._baseline_stands(changes):
+            return self._read_baseline()
         variant = self._variant(changes)
         if variant is not self:
             return variant.solve(changes)
@@ -544,21 +516,55 @@ class Reroute:
             return self._failed(status)
         li = self.lp.index
         moved = np.abs(x[:li.n_flow]) > MOVED
-        changed = set(li.col_p[:li.n_flow][moved].tolist())
-        unserved = x[li.n_flow:]
-        # stage 2
+        changed = np.unique(li.col_p[:li.n_flow][moved])
+        # stage 2: products stage 1 left alone keep the baseline, blocked routes carry
+        # nothing, unserved demand stays at stage 1's
         qi = self.qp.index
-        fixed = {int(c): float(self.qp.block[c]) for c in self._stage_cols(self.qp, blocked)}
-        for c in np.flatnonzero(~np.isin(qi.col_p[:qi.n_flow], list(changed))):
-            fixed.setdefault(int(c), float(self.qp.keep[c]))
-        for m, c in enumerate(qi.unserved_col):
-            fixed[int(c)] = float(unserved[m])
-        status, y = solve_reduced(self.qp, rows, lo, hi, fixed)
+        held = np.zeros(qi.n_flow + len(self._markets))
+        is_fixed = np.zeros(held.size, bool)
+        unmoved = ~np.isin(qi.col_p[:qi.n_flow], changed)
+        held[:qi.n_flow] = np.where(unmoved, self.qp.keep, 0.0)
+        is_fixed[:qi.n_flow] = unmoved
+        blocked_cols = np.array(self._stage_cols(self.qp, blocked), int)
+        held[blocked_cols] = self.qp.block[blocked_cols]
+        is_fixed[blocked_cols] = True
+        held[qi.unserved_col] = x[li.n_flow:]
+        is_fixed[qi.unserved_col] = True
+        why, y = solve_reduced(self.qp, rows, lo, hi, held, is_fixed)
         if y is None:
-            # HiGHS's active-set QP solver can stop short on degenerate problems; the
-            # stage-1 solution is then the answer (feasible, least absolute change).
-            return self._read(self._lp_as_qp(x), method="least absolute change")
+            # stage 1's solution is feasible and unique too; say why it is the answer
+            return self._read(self._lp_as_qp(x), method=f"least absolute change: {why}")
         return self._read(y)
+
+    def _baseline_stands(self, ch: Changes) -> bool:
+        """Whether the baseline is the answer without solving: it serves all demand (so
+        it is stage 1's unique optimum, objective zero, when nothing changes) and it still
+        satisfies every changed bound (a capacity at least the baseline's output, the same
+        demand, blocked routes and restricted markets that carried nothing). Compliant
+        capacity never excludes it (the baseline's flows are tier 0)."""
+        if not self._served_fully:
+            return False
+        net, base = self.net, self.baseline
+        for (p, c), v in ch.capacity.items():
+            if not net.has(c) or float(v) < self._output[p][net.index(c)]:
+                return False
+        for m, v in ch.demand.items():
+            if float(v) != float(net.demand[m]):
+                return False
+        for p, origin, dest in ch.blocked:
+            if net.has(origin) and (base.flows[p][net.index(origin), self._dests(p, dest)]
+                                    > 0).any():
+                return False
+        for m in ch.restricted_markets:
+            if (base.flows["cells"][:, self._dests("cells", m)] > 0).any():
+                return False
+        return True
+
+    def _read_baseline(self) -> Solution:
+        flows = {p: self.baseline.flows[p].copy() for p in PRODUCTS}
+        compliant = {p: np.zeros_like(f) for p, f in flows.items()}
+        return Solution(Status.OPTIMAL, "optimal", flows, compliant,
+                        dict.fromkeys(self._markets, 0.0))
 
     def _variant(self, changes: Changes) -> Reroute:
         """This programme, or the variant with columns for the (product, country) pairs
@@ -589,6 +595,8 @@ class Reroute:
         (stage 2 never changes it); None when stage 1 finds no optimum. For callers that
         need only how much is served (e.g. Monte Carlo draws)."""
         changes = changes or Changes()
+        if self._baseline_stands(changes):
+            return dict.fromkeys(self._markets, 0.0)
         variant = self._variant(changes)
         if variant is not self:
             return variant.unserved(changes)
@@ -647,7 +655,7 @@ class Reroute:
         return [net.index(c) for c in members if net.has(c)]
 
     def _failed(self, status) -> Solution:
-        h = self.qp.highs
+        h = self.lp.highs
         why = (self._explain_infeasible() if "nfeasible" in h.modelStatusToString(status)
                else f"the solver stopped before the optimum: {h.modelStatusToString(status)}")
         shape = {p: g[2] for p, g in self._gather.items()}
