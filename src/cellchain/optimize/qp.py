@@ -35,16 +35,29 @@ def symmetric(start: np.ndarray, index: np.ndarray, value: np.ndarray, dim: int)
     return (lower + lower.T - sp.diags(lower.diagonal())).tocsc()
 
 
-def solve(P, c, A, lower, upper, x_lower, x_upper, inf: float):
-    """Solve the QP with rows ``lower <= A x <= upper`` (rows with equal bounds are
-    equalities; bounds at or beyond ``inf`` are absent). ``P`` is the symmetric Hessian
-    (scipy sparse). Returns (status in words, x or None)."""
-    import piqp
-    import scipy.sparse as sp
+class Structure:
+    """The sparsity and values of one QP's matrices, split once into equality and
+    inequality rows: ``P`` (symmetric Hessian) and ``A`` (rows; those flagged ``eq`` are
+    equalities). Re-solving with other costs and bounds reuses it."""
 
-    A = sp.csr_matrix(A)
-    eq = (lower == upper) & (np.abs(lower) < inf)
-    ineq = ~eq
+    def __init__(self, P, A, eq: np.ndarray):
+        import scipy.sparse as sp
+
+        A = sp.csr_matrix(A)
+        self.eq = np.asarray(eq, bool)
+        self.P = sp.csc_matrix(P)
+        self.A_eq = A[self.eq].tocsc()
+        self.A_ineq = A[~self.eq].tocsc()
+
+
+def solve(structure: Structure, c, lower, upper, x_lower, x_upper, inf: float):
+    """Solve the QP with costs ``c``, rows ``lower <= A x <= upper`` (equality rows take
+    ``lower``; bounds at or beyond ``inf`` are absent) and column bounds. A new solver
+    each time, so the answer depends only on the data. Returns (status in words, x or
+    None)."""
+    import piqp
+
+    eq = structure.eq
     solver = piqp.SparseSolver()
     s = solver.settings
     s.verbose = False
@@ -52,8 +65,8 @@ def solve(P, c, A, lower, upper, x_lower, x_upper, inf: float):
     s.eps_abs = s.eps_rel = TOLERANCE
     s.eps_duality_gap_abs = s.eps_duality_gap_rel = TOLERANCE
     s.max_iter = MAX_ITERATIONS
-    solver.setup(sp.csc_matrix(P), np.asarray(c, float), A[eq].tocsc(), lower[eq],
-                 A[ineq].tocsc(), _open(lower[ineq], inf), _open(upper[ineq], inf),
+    solver.setup(structure.P, np.asarray(c, float), structure.A_eq, lower[eq],
+                 structure.A_ineq, _open(lower[~eq], inf), _open(upper[~eq], inf),
                  _open(x_lower, inf), _open(x_upper, inf))
     status = solver.solve()
     if status != piqp.PIQP_SOLVED:
@@ -71,4 +84,4 @@ def _words(status) -> str:
     return f"the least-squares stage stopped short ({name})"
 
 
-__all__ = ["TOLERANCE", "csc", "solve", "symmetric"]
+__all__ = ["TOLERANCE", "Structure", "csc", "solve", "symmetric"]

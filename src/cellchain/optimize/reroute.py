@@ -70,6 +70,8 @@ MOVED = 1.0e-9
 #: Stage-2 columns within this of their lower bound [scaled units] are at it (the
 #: interior-point solution approaches a bound without reaching it).
 ZERO = 1.0e-9
+#: Reduced stage-2 structures kept per programme (one per set of moved products).
+REDUCED_KEPT = 64
 #: Scaled bounds below this are rounding and count as zero.
 TINY = 1.0e-10
 
@@ -359,7 +361,8 @@ def add_demand_constraints(net, col_p, col_d, n_flow, rows: _Rows):
 
 
 class _Stage:
-    """One built programme (stage 1 LP or stage 2 QP) in its own HiGHS object."""
+    """One built programme: stage 1 (the LP) in its own HiGHS object, or stage 2 (the QP)
+    as sparse matrices for :func:`solve_reduced`."""
 
     def __init__(self, net, baseline, extra, kind):
         from cellchain.optimize.highs import new_highs
@@ -367,9 +370,14 @@ class _Stage:
         self.model, self.index = build_model(net, baseline, extra, kind)
         idx = self.index
         if kind == "lp":
-            # stage 1 lives in HiGHS and is re-solved warm from the previous basis
+            # stage 1 lives in HiGHS; every re-solve starts from the baseline's optimal
+            # basis (solved once here), so its answer depends only on the changes, not
+            # on what was solved before
             self.highs = new_highs()
             self.highs.passModel(self.model)
+            self.highs.run()
+            self.basis = (self.highs.getBasis() if _optimal(self.highs.getModelStatus())
+                          else None)
         else:
             # stage 2 is reduced to the products that moved and solved by PIQP; keep its
             # data as sparse matrices (A: rows x columns; P: the symmetric Hessian)
@@ -382,6 +390,9 @@ class _Stage:
             self.P = qp.symmetric(np.asarray(h.start_), np.asarray(h.index_),
                                   np.asarray(h.value_), h.dim_)
             self.cost = np.asarray(lp.col_cost_, float)
+            # rows that are equalities (mass balance, demand) stay so under any change
+            self._eq = (np.asarray(lp.row_lower_) == np.asarray(lp.row_upper_))
+            self._reduced: dict[bytes, tuple] = {}
             self.col_lower = np.asarray(lp.col_lower_, float)
             self.col_upper = np.asarray(lp.col_upper_, float)
         self.row_lo = np.array(self.model.lp_.row_lower_, float)
@@ -396,6 +407,21 @@ class _Stage:
         else:
             self.keep[:n_r] = idx.base[:n_r] / idx.col_scale[:n_r]
 
+    def reduced(self, free: np.ndarray):
+        """Stage 2's rows that involve the ``free`` columns and the QP structure over
+        them (built once per set of free columns, kept: a network has few such sets)."""
+        from cellchain.optimize import qp
+
+        key = free.tobytes()
+        if key not in self._reduced:
+            if len(self._reduced) >= REDUCED_KEPT:
+                self._reduced.pop(next(iter(self._reduced)))
+            a_free = self.A[:, free].tocsr()
+            used = np.flatnonzero(np.diff(a_free.indptr) > 0)
+            self._reduced[key] = (used, qp.Structure(self.P[free][:, free], a_free[used],
+                                                     self._eq[used]))
+        return self._reduced[key]
+
     def run(self, rows, lo, hi, fixed: dict[int, float]):
         """Solve with row bounds and fixed columns changed; restore; return (status, x)."""
         h = self.highs
@@ -408,6 +434,8 @@ class _Stage:
                                np.where(hi >= INF, INF, (hi - sh) / sc))
         if cols.size:
             h.changeColsBounds(cols.size, cols, vals, vals)
+        if self.basis is not None:
+            h.setBasis(self.basis)
         h.run()
         status = h.getModelStatus()
         x = np.array(h.getSolution().col_value) if _optimal(status) else None
@@ -439,8 +467,7 @@ def solve_reduced(stage: _Stage, rows, lo, hi, x: np.ndarray, is_fixed: np.ndarr
         return "optimal", x
     held = np.where(is_fixed, x, 0.0)
     fixed_part = stage.A @ held
-    a_free = stage.A[:, free]
-    used = np.flatnonzero(np.diff(a_free.tocsr().indptr) > 0)
+    used, structure = stage.reduced(free)
     lo_ = row_lo[used] - fixed_part[used]
     hi_ = row_hi[used] - fixed_part[used]
     lo_[np.abs(lo_) < TINY] = 0.0
@@ -449,8 +476,8 @@ def solve_reduced(stage: _Stage, rows, lo, hi, x: np.ndarray, is_fixed: np.ndarr
     hi_ = np.where(row_hi[used] >= INF, INF, hi_)
     # fixed columns coupled to free ones through the Hessian add to the free costs
     cost = stage.cost[free] + (stage.P @ held)[free]
-    why, y = qp.solve(stage.P[free][:, free], cost, a_free[used], lo_, hi_,
-                      stage.col_lower[free], stage.col_upper[free], INF)
+    why, y = qp.solve(structure, cost, lo_, hi_, stage.col_lower[free],
+                      stage.col_upper[free], INF)
     if y is None:
         return why, None
     # interior-point values of columns at a bound: the bound (within the QP's tolerance)
@@ -497,6 +524,21 @@ class Reroute:
             width = len(self._markets) if p == "cells" else n
             cols = np.flatnonzero(idx.col_p[:idx.n_flow] == pi)
             self._gather[p] = (cols, idx.col_o[cols] * width + idx.col_d[cols], (n, width))
+        # all products' cells in one flat array: per flow column its cell, tier-1 flag;
+        # per cell the baseline, the snap tolerance and the rounding grid
+        parts, base, tol, grid, at = {}, [], [], [], 0
+        cell_of = np.zeros(idx.n_flow, int)
+        for p, (cols, cell, shape) in self._gather.items():
+            size = shape[0] * shape[1]
+            parts[p] = (at, at + size, shape)
+            cell_of[cols] = at + cell
+            world = max(float(net.output[p].sum()), 1.0)
+            base.append(np.asarray(baseline.flows[p], float).ravel())
+            tol.append(np.full(size, SNAP * world))
+            grid.append(np.full(size, 1e-10 * world))
+            at += size
+        self._flat = (cell_of, idx.col_t[:idx.n_flow] == 1, np.concatenate(base),
+                      np.concatenate(tol), np.concatenate(grid), parts)
 
     def solve(self, changes: Changes | None = None) -> Solution:
         """Solve with ``changes`` applied, then restore the baseline bounds. Capacity given
@@ -525,6 +567,15 @@ class Reroute:
         unmoved = ~np.isin(qi.col_p[:qi.n_flow], changed)
         held[:qi.n_flow] = np.where(unmoved, self.qp.keep, 0.0)
         is_fixed[:qi.n_flow] = unmoved
+        # tier-1 flows from an origin without compliant capacity are zero
+        n = len(self.net.countries)
+        pidx = {p: i for i, p in enumerate(PRODUCTS)}
+        allowed = [pidx[p] * n + self.net.index(c) for (p, c), v in changes.compliant.items()
+                   if v > 0]
+        tier1 = qi.col_t == 1
+        no_ccap = tier1 & ~np.isin(qi.col_p[:qi.n_flow] * n + qi.col_o[:qi.n_flow], allowed)
+        held[:qi.n_flow][no_ccap] = 0.0
+        is_fixed[:qi.n_flow] |= no_ccap
         blocked_cols = np.array(self._stage_cols(self.qp, blocked), int)
         held[blocked_cols] = self.qp.block[blocked_cols]
         is_fixed[blocked_cols] = True
@@ -668,22 +719,17 @@ class Reroute:
     def _read(self, y: np.ndarray, method: str = "least squares") -> Solution:
         idx = self.index
         x = np.maximum(y, 0.0) * idx.col_scale
-        flows, compliant = {}, {}
-        for p, (cols, cell, shape) in self._gather.items():
-            size = shape[0] * shape[1]
-            base = self.baseline.flows[p]
-            total = np.bincount(cell, weights=x[cols], minlength=size).reshape(shape)
-            tol = SNAP * max(float(self.net.output[p].sum()), 1.0)
-            total = np.where(np.abs(total - base) <= tol, base, np.maximum(total, 0.0))
-            # round what moved to a grid of the product's world output x 1e-10, so that
-            # solver rounding does not differ between a warm and a cold start
-            grid = 1e-10 * max(float(self.net.output[p].sum()), 1.0)
-            flows[p] = np.where(total == base, base, np.round(total / grid) * grid)
-            t1 = idx.col_t[cols] == 1
-            c1 = np.bincount(cell[t1], weights=np.maximum(x[cols[t1]], 0.0), minlength=size
-                             ).reshape(shape)
-            c1[c1 < tol] = 0.0
-            compliant[p] = np.minimum(c1, total)
+        cell, t1, base, tol, grid, parts = self._flat
+        total = np.bincount(cell, weights=x[:idx.n_flow], minlength=base.size)
+        total = np.where(np.abs(total - base) <= tol, base, total)
+        # round what moved to a grid of the product's world output x 1e-10, so that
+        # solver rounding below the tolerance does not show
+        flows_flat = np.where(total == base, base, np.round(total / grid) * grid)
+        c1 = np.bincount(cell[t1], weights=x[:idx.n_flow][t1], minlength=base.size)
+        c1[c1 < tol] = 0.0
+        c1 = np.minimum(c1, total)
+        flows = {p: flows_flat[a:b].reshape(shape) for p, (a, b, shape) in parts.items()}
+        compliant = {p: c1[a:b].reshape(shape) for p, (a, b, shape) in parts.items()}
         unserved = {}
         for m, c in zip(self._markets, idx.unserved_col, strict=True):
             u = max(0.0, float(x[c]))
