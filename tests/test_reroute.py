@@ -115,7 +115,11 @@ def test_same_input_same_output_across_runs_and_processes(world):
     net, base, rr = world
     cap = float(net.capacity["cells"][net.index("CHN")])
     ch = Changes(capacity={("cells", "CHN"): 0.5 * cap}, blocked=[("anode", "CHN", "USA")])
-    first, again = _digest(rr.solve(ch)), _digest(rr.solve(ch))
+    first = _digest(rr.solve(ch))
+    # another scenario solved in between does not change the answer
+    rr.solve(Changes(capacity={("cathode", "CHN"): 0.1 * float(
+        net.capacity["cathode"][net.index("CHN")])}))
+    again = _digest(rr.solve(ch))
     fresh = _digest(Reroute(net, base).solve(ch))
     other = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                            timeout=300)
@@ -147,3 +151,39 @@ def test_stage_one_alone_gives_the_same_unserved_demand(world):
     cap = float(net.capacity["cells"][net.index("CHN")])
     ch = Changes(capacity={("cells", "CHN"): 0.2 * cap})
     assert rr.unserved(ch) == pytest.approx(rr.solve(ch).unserved, abs=1e-6)
+
+
+@settings(max_examples=25)
+@given(data=st.data())
+def test_every_random_cut_is_solved_by_the_strictly_convex_stage(world, data):
+    net, base, rr = world
+    product = data.draw(st.sampled_from(list(PRODUCTS)))
+    country = data.draw(st.sampled_from(
+        [c for i, c in enumerate(net.countries) if net.capacity[product][i] > 0]))
+    fraction = data.draw(st.floats(0.0, 1.0))
+    cap = float(net.capacity[product][net.index(country)])
+    sol = rr.solve(Changes(capacity={(product, country): cap * fraction}))
+    assert sol.status == Status.OPTIMAL
+    assert sol.method == "least squares", (product, country, fraction, sol.method)
+    assert _balanced(net, sol)
+
+
+def test_a_baseline_that_still_stands_is_what_the_programme_finds(world, monkeypatch):
+    net, base, rr = world
+    i = net.index("CHN")
+    out = float(base.flows["cathode"][i].sum())
+    cap = float(net.capacity["cathode"][i])
+    assert out < cap
+    changes = Changes(capacity={("cathode", "CHN"): (out + cap) / 2},
+                      blocked=[("anode", "CHN", "BOL")])
+    assert rr.baseline_stands(changes)
+    fast = rr.solve(changes)
+    monkeypatch.setattr(Reroute, "baseline_stands", lambda self, ch: False)
+    solved = rr.solve(changes)
+    for p in PRODUCTS:
+        assert np.array_equal(fast.flows[p], solved.flows[p]), p
+        assert np.array_equal(solved.flows[p], base.flows[p]), p
+    assert fast.unserved == solved.unserved
+    binding = Changes(capacity={("cathode", "CHN"): out / 2})
+    monkeypatch.undo()
+    assert not rr.baseline_stands(binding)

@@ -545,7 +545,7 @@ class Reroute:
         to a (product, country) without columns (a new plant where there was none) is
         solved on a variant built with those columns, kept for reuse."""
         changes = changes or Changes()
-        if self._baseline_stands(changes):
+        if self.baseline_stands(changes):
             return self._read_baseline()
         variant = self._variant(changes)
         if variant is not self:
@@ -587,7 +587,7 @@ class Reroute:
             return self._read(self._lp_as_qp(x), method=f"least absolute change: {why}")
         return self._read(y)
 
-    def _baseline_stands(self, ch: Changes) -> bool:
+    def baseline_stands(self, ch: Changes) -> bool:
         """Whether the baseline is the answer without solving: it serves all demand (so
         it is stage 1's unique optimum, objective zero, when nothing changes) and it still
         satisfies every changed bound (a capacity at least the baseline's output, the same
@@ -646,7 +646,7 @@ class Reroute:
         (stage 2 never changes it); None when stage 1 finds no optimum. For callers that
         need only how much is served (e.g. Monte Carlo draws)."""
         changes = changes or Changes()
-        if self._baseline_stands(changes):
+        if self.baseline_stands(changes):
             return dict.fromkeys(self._markets, 0.0)
         variant = self._variant(changes)
         if variant is not self:
