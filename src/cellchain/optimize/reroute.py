@@ -11,8 +11,9 @@ Two stages, each built once per network (columns in units of the product's world
 Q_p, so y = f / Q_p and beta = b / Q_p for the route's baseline b; unserved demand in
 units of total demand D):
 
-Stage 1, an LP (warm re-solved). Each route's tier-0 change is split into an increase p
-and a decrease n (f0 = b + p - n, n <= beta); f1 is the tier-1 flow.
+Stage 1, an LP (re-solved in HiGHS from the baseline's optimal basis). Each route's
+tier-0 change is split into an increase p and a decrease n (f0 = b + p - n, n <= beta);
+f1 is the tier-1 flow.
     minimise  sum_routes LAMBDA / sqrt(beta + EPS) (p + n + f1)   weighted absolute change
               + OPEN sum_{routes with b = 0} (p + f1)              routes that carried nothing
               + PENALTY sum_m u[m]                                 unserved demand
@@ -21,14 +22,19 @@ and a decrease n (f0 = b + p - n, n <= beta); f1 is the tier-1 flow.
     re-routing is not needed exactly where it was. A relative spread of TIE in the costs,
     by route order, makes its optimum unique.
 
-Stage 2, the strictly convex QP (HiGHS, through ``passHessian``), over the products stage
-1 moved, with every other product and the unserved demand fixed at stage 1's values:
+Stage 2, the strictly convex QP, over the products stage 1 moved, with every other
+product, the unserved demand and tier-1 flows from origins without compliant capacity
+fixed (at stage 1's values, the baseline, zero):
     minimise  sum_routes (f0 + f1 - beta)^2 / (beta + EPS)        weighted least squares
               + ETA sum_routes f1^2 / (beta + EPS)                 unique tier split
               + OPEN sum_{routes with b = 0} (f0 + f1) + DELTA sum_m u[m]^2
-    Its Hessian is positive definite, so its optimum is unique. HiGHS's active-set QP
-    solver can stop short on degenerate instances; the solution then is stage 1's (unique
-    too) and says so in ``Solution.method``.
+    Its Hessian is positive definite, so its optimum is unique. The fixed columns are
+    eliminated and the small QP left is solved by PIQP (:mod:`cellchain.optimize.qp`,
+    interior point, cold, single-threaded: the same data give the same bits); flows are
+    within 1e-7 of the product's world output of the optimum, and columns within ZERO of
+    their bound are set to it. Its sparsity structure is kept per set of moved products.
+    Should the QP stop short, the solution is stage 1's (unique too) and
+    ``Solution.method`` says why.
 
 Constraints (one ``add_*`` function each)
     capacity          sum_{t,d} f[t,p,o,d] <= cap[p,o]
@@ -41,7 +47,9 @@ Constraints (one ``add_*`` function each)
 Built once per network (:class:`Reroute`); each scenario changes bounds only, re-solves
 warm and restores the baseline bounds. With no change the baseline is the optimum (its
 objective is zero), and the solution is the baseline exactly: values within a relative
-``SNAP`` of the baseline are set to it.
+``SNAP`` of the baseline are set to it. When the baseline serves all demand and still
+satisfies every changed bound, it stays stage 1's unique optimum (objective zero), so it
+is returned without solving (:meth:`Reroute.baseline_stands`).
 """
 
 from __future__ import annotations
