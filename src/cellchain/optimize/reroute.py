@@ -532,21 +532,12 @@ class Reroute:
             width = len(self._markets) if p == "cells" else n
             cols = np.flatnonzero(idx.col_p[:idx.n_flow] == pi)
             self._gather[p] = (cols, idx.col_o[cols] * width + idx.col_d[cols], (n, width))
-        # all products' cells in one flat array: per flow column its cell, tier-1 flag;
-        # per cell the baseline, the snap tolerance and the rounding grid
-        parts, base, tol, grid, at = {}, [], [], [], 0
-        cell_of = np.zeros(idx.n_flow, int)
-        for p, (cols, cell, shape) in self._gather.items():
-            size = shape[0] * shape[1]
-            parts[p] = (at, at + size, shape)
-            cell_of[cols] = at + cell
+        # per product: the snap tolerance and rounding grid [model unit/yr], and which of
+        # its columns are tier 1
+        self._grain = {}
+        for p, (cols, _, _) in self._gather.items():
             world = max(float(net.output[p].sum()), 1.0)
-            base.append(np.asarray(baseline.flows[p], float).ravel())
-            tol.append(np.full(size, SNAP * world))
-            grid.append(np.full(size, 1e-10 * world))
-            at += size
-        self._flat = (cell_of, idx.col_t[:idx.n_flow] == 1, np.concatenate(base),
-                      np.concatenate(tol), np.concatenate(grid), parts)
+            self._grain[p] = (SNAP * world, 1e-10 * world, idx.col_t[cols] == 1)
 
     def solve(self, changes: Changes | None = None) -> Solution:
         """Solve with ``changes`` applied, then restore the baseline bounds. Capacity given
@@ -593,7 +584,7 @@ class Reroute:
         if y is None:
             # stage 1's solution is feasible and unique too; say why it is the answer
             return self._read(self._lp_as_qp(x), method=f"least absolute change: {why}")
-        return self._read(y)
+        return self._read(y, moved=set(changed.tolist()))
 
     def baseline_stands(self, ch: Changes) -> bool:
         """Whether the baseline is the answer without solving: it serves all demand (so
@@ -724,20 +715,28 @@ class Reroute:
                         {p: np.zeros(s) for p, s in shape.items()},
                         {m: float(self.net.demand[m]) for m in self._markets})
 
-    def _read(self, y: np.ndarray, method: str = "least squares") -> Solution:
+    def _read(self, y: np.ndarray, method: str = "least squares",
+              moved=None) -> Solution:
+        """The solution from solver columns ``y``; products not in ``moved`` (all when
+        None) are known to keep their baseline flows and are copied from it."""
         idx = self.index
         x = np.maximum(y, 0.0) * idx.col_scale
-        cell, t1, base, tol, grid, parts = self._flat
-        total = np.bincount(cell, weights=x[:idx.n_flow], minlength=base.size)
-        total = np.where(np.abs(total - base) <= tol, base, total)
-        # round what moved to a grid of the product's world output x 1e-10, so that
-        # solver rounding below the tolerance does not show
-        flows_flat = np.where(total == base, base, np.round(total / grid) * grid)
-        c1 = np.bincount(cell[t1], weights=x[:idx.n_flow][t1], minlength=base.size)
-        c1[c1 < tol] = 0.0
-        c1 = np.minimum(c1, total)
-        flows = {p: flows_flat[a:b].reshape(shape) for p, (a, b, shape) in parts.items()}
-        compliant = {p: c1[a:b].reshape(shape) for p, (a, b, shape) in parts.items()}
+        flows, compliant = {}, {}
+        for pi, (p, (cols, cell, shape)) in enumerate(self._gather.items()):
+            base = self.baseline.flows[p]
+            if moved is not None and pi not in moved:
+                flows[p], compliant[p] = base.copy(), np.zeros(shape)
+                continue
+            size = shape[0] * shape[1]
+            tol, grid, t1 = self._grain[p]
+            total = np.bincount(cell, weights=x[cols], minlength=size).reshape(shape)
+            total = np.where(np.abs(total - base) <= tol, base, total)
+            # round what moved to a grid of the product's world output x 1e-10, so that
+            # solver rounding below the tolerance does not show
+            flows[p] = np.where(total == base, base, np.round(total / grid) * grid)
+            c1 = np.bincount(cell[t1], weights=x[cols[t1]], minlength=size).reshape(shape)
+            c1[c1 < tol] = 0.0
+            compliant[p] = np.minimum(c1, total)
         unserved = {}
         for m, c in zip(self._markets, idx.unserved_col, strict=True):
             u = max(0.0, float(x[c]))
