@@ -50,3 +50,14 @@ def test_symmetric_from_a_lower_triangle():
     # [[2, 1], [1, 3]] given as its lower triangle column-wise
     m = qp.symmetric(np.array([0, 2, 3]), np.array([0, 1, 1]), np.array([2.0, 1.0, 3.0]), 2)
     assert np.array_equal(m.toarray(), [[2.0, 1.0], [1.0, 3.0]])
+
+
+def test_coupled_columns():
+    # min x'Px/2 - x1 - x2 with P = [[2, 1], [1, 2]], x1 = x2  ->  x = (1/3, 1/3)
+    P = np.array([[2.0, 1.0], [1.0, 2.0]])
+    A = np.array([[1.0, -1.0]])
+    lo = hi = np.array([0.0])
+    why, x = qp.solve(_structure(P, A, lo, hi), np.array([-1.0, -1.0]), lo, hi, np.zeros(2),
+                      np.full(2, INF), INF)
+    assert why == "optimal"
+    assert np.allclose(x, [1 / 3, 1 / 3], atol=1e-7)
