@@ -443,6 +443,9 @@ class _Stage:
         if cols.size:
             h.changeColsBounds(cols.size, cols, vals, vals)
         if self.basis is not None:
+            # forget what the last solve left (factorisation, edge weights), then start
+            # from the baseline's basis: the same changes take the same path every time
+            h.clearSolver()
             h.setBasis(self.basis)
         h.run()
         status = h.getModelStatus()
