@@ -11,8 +11,9 @@ Two stages, each built once per network (columns in units of the product's world
 Q_p, so y = f / Q_p and beta = b / Q_p for the route's baseline b; unserved demand in
 units of total demand D):
 
-Stage 1, an LP (warm re-solved). Each route's tier-0 change is split into an increase p
-and a decrease n (f0 = b + p - n, n <= beta); f1 is the tier-1 flow.
+Stage 1, an LP (re-solved in HiGHS from the baseline's optimal basis). Each route's
+tier-0 change is split into an increase p and a decrease n (f0 = b + p - n, n <= beta);
+f1 is the tier-1 flow.
     minimise  sum_routes LAMBDA / sqrt(beta + EPS) (p + n + f1)   weighted absolute change
               + OPEN sum_{routes with b = 0} (p + f1)              routes that carried nothing
               + PENALTY sum_m u[m]                                 unserved demand
@@ -21,14 +22,19 @@ and a decrease n (f0 = b + p - n, n <= beta); f1 is the tier-1 flow.
     re-routing is not needed exactly where it was. A relative spread of TIE in the costs,
     by route order, makes its optimum unique.
 
-Stage 2, the strictly convex QP (HiGHS, through ``passHessian``), over the products stage
-1 moved, with every other product and the unserved demand fixed at stage 1's values:
+Stage 2, the strictly convex QP, over the products stage 1 moved, with every other
+product, the unserved demand and tier-1 flows from origins without compliant capacity
+fixed (at stage 1's values, the baseline, zero):
     minimise  sum_routes (f0 + f1 - beta)^2 / (beta + EPS)        weighted least squares
               + ETA sum_routes f1^2 / (beta + EPS)                 unique tier split
               + OPEN sum_{routes with b = 0} (f0 + f1) + DELTA sum_m u[m]^2
-    Its Hessian is positive definite, so its optimum is unique. HiGHS's active-set QP
-    solver can stop short on degenerate instances; the solution then is stage 1's (unique
-    too) and says so in ``Solution.method``.
+    Its Hessian is positive definite, so its optimum is unique. The fixed columns are
+    eliminated and the small QP left is solved by PIQP (:mod:`cellchain.optimize.qp`,
+    interior point, cold, single-threaded: the same data give the same bits); flows are
+    within 1e-7 of the product's world output of the optimum, and columns within ZERO of
+    their bound are set to it. Its sparsity structure is kept per set of moved products.
+    Should the QP stop short, the solution is stage 1's (unique too) and
+    ``Solution.method`` says why.
 
 Constraints (one ``add_*`` function each)
     capacity          sum_{t,d} f[t,p,o,d] <= cap[p,o]
@@ -41,7 +47,9 @@ Constraints (one ``add_*`` function each)
 Built once per network (:class:`Reroute`); each scenario changes bounds only, re-solves
 warm and restores the baseline bounds. With no change the baseline is the optimum (its
 objective is zero), and the solution is the baseline exactly: values within a relative
-``SNAP`` of the baseline are set to it.
+``SNAP`` of the baseline are set to it. When the baseline serves all demand and still
+satisfies every changed bound, it stays stage 1's unique optimum (objective zero), so it
+is returned without solving (:meth:`Reroute.baseline_stands`).
 """
 
 from __future__ import annotations
@@ -67,8 +75,11 @@ PENALTY = 1.0e4
 SNAP = 1.0e-9
 #: A stage-1 column above this [scaled units] marks its product as changed.
 MOVED = 1.0e-9
-#: Stage-2 QP iterations allowed per free column before stage 1's answer is used.
-QP_ITERATIONS_PER_COLUMN = 2
+#: Stage-2 columns within this of their lower bound [scaled units] are at it (the
+#: interior-point solution approaches a bound without reaching it).
+ZERO = 1.0e-9
+#: Reduced stage-2 structures kept per programme (one per set of moved products).
+REDUCED_KEPT = 64
 #: Scaled bounds below this are rounding and count as zero.
 TINY = 1.0e-10
 
@@ -358,15 +369,40 @@ def add_demand_constraints(net, col_p, col_d, n_flow, rows: _Rows):
 
 
 class _Stage:
-    """One built programme (stage 1 LP or stage 2 QP) in its own HiGHS object."""
+    """One built programme: stage 1 (the LP) in its own HiGHS object, or stage 2 (the QP)
+    as sparse matrices for :func:`solve_reduced`."""
 
     def __init__(self, net, baseline, extra, kind):
         from cellchain.optimize.highs import new_highs
 
         self.model, self.index = build_model(net, baseline, extra, kind)
-        self.highs = new_highs()
-        self.highs.passModel(self.model)
         idx = self.index
+        if kind == "lp":
+            # stage 1 lives in HiGHS; every re-solve starts from the baseline's optimal
+            # basis (solved once here), so its answer depends only on the changes, not
+            # on what was solved before
+            self.highs = new_highs()
+            self.highs.passModel(self.model)
+            self.highs.run()
+            self.basis = (self.highs.getBasis() if _optimal(self.highs.getModelStatus())
+                          else None)
+        else:
+            # stage 2 is reduced to the products that moved and solved by PIQP; keep its
+            # data as sparse matrices (A: rows x columns; P: the symmetric Hessian)
+            from cellchain.optimize import qp
+
+            lp, h = self.model.lp_, self.model.hessian_
+            shape = (lp.num_row_, lp.num_col_)
+            self.A = qp.csc(np.asarray(lp.a_matrix_.start_), np.asarray(lp.a_matrix_.index_),
+                            np.asarray(lp.a_matrix_.value_), shape)
+            self.P = qp.symmetric(np.asarray(h.start_), np.asarray(h.index_),
+                                  np.asarray(h.value_), h.dim_)
+            self.cost = np.asarray(lp.col_cost_, float)
+            # rows that are equalities (mass balance, demand) stay so under any change
+            self._eq = (np.asarray(lp.row_lower_) == np.asarray(lp.row_upper_))
+            self._reduced: dict[bytes, tuple] = {}
+            self.col_lower = np.asarray(lp.col_lower_, float)
+            self.col_upper = np.asarray(lp.col_upper_, float)
         self.row_lo = np.array(self.model.lp_.row_lower_, float)
         self.row_hi = np.array(self.model.lp_.row_upper_, float)
         n_r = idx.n_routes
@@ -378,6 +414,21 @@ class _Stage:
             self.block[n_r:2 * n_r] = idx.col_upper[n_r:2 * n_r]
         else:
             self.keep[:n_r] = idx.base[:n_r] / idx.col_scale[:n_r]
+
+    def reduced(self, free: np.ndarray):
+        """Stage 2's rows that involve the ``free`` columns and the QP structure over
+        them (built once per set of free columns, kept: a network has few such sets)."""
+        from cellchain.optimize import qp
+
+        key = free.tobytes()
+        if key not in self._reduced:
+            if len(self._reduced) >= REDUCED_KEPT:
+                self._reduced.pop(next(iter(self._reduced)))
+            a_free = self.A[:, free].tocsr()
+            used = np.flatnonzero(np.diff(a_free.indptr) > 0)
+            self._reduced[key] = (used, qp.Structure(self.P[free][:, free], a_free[used],
+                                                     self._eq[used]))
+        return self._reduced[key]
 
     def run(self, rows, lo, hi, fixed: dict[int, float]):
         """Solve with row bounds and fixed columns changed; restore; return (status, x)."""
@@ -391,6 +442,11 @@ class _Stage:
                                np.where(hi >= INF, INF, (hi - sh) / sc))
         if cols.size:
             h.changeColsBounds(cols.size, cols, vals, vals)
+        if self.basis is not None:
+            # forget what the last solve left (factorisation, edge weights), then start
+            # from the baseline's basis: the same changes take the same path every time
+            h.clearSolver()
+            h.setBasis(self.basis)
         h.run()
         status = h.getModelStatus()
         x = np.array(h.getSolution().col_value) if _optimal(status) else None
@@ -401,100 +457,45 @@ class _Stage:
         return status, x
 
 
-def solve_reduced(stage: _Stage, rows, lo, hi, fixed: dict[int, float]):
-    """Solve ``stage``'s programme with the ``fixed`` columns eliminated (their
-    contribution moved into the row bounds, rows without free columns dropped); returns
-    (status, x over all columns). Used for stage 2, which only involves the products
-    stage 1 changed."""
-    import highspy
+def solve_reduced(stage: _Stage, rows, lo, hi, x: np.ndarray, is_fixed: np.ndarray):
+    """Solve stage 2 (the strictly convex QP) with the ``is_fixed`` columns held at their
+    values in ``x`` (their contribution moved into the row bounds and the linear costs;
+    rows without free columns dropped); returns (status in words, x over all columns or
+    None). Stage 2 involves only the products stage 1 changed, so the problem solved is
+    small; it is solved from a cold start, so its answer does not depend on earlier
+    solves."""
+    from cellchain.optimize import qp
 
-    from cellchain.optimize.highs import new_highs
-
-    model, idx = stage.model, stage.index
-    lp = model.lp_
-    n_col = lp.num_col_
-    start = np.asarray(lp.a_matrix_.start_)
-    index = np.asarray(lp.a_matrix_.index_)
-    value = np.asarray(lp.a_matrix_.value_)
+    idx = stage.index
+    x = x.copy()
     row_lo, row_hi = stage.row_lo.copy(), stage.row_hi.copy()
     if rows.size:
         sc, sh = idx.row_scale[rows], idx.shift[rows]
         row_lo[rows] = np.where(lo <= -INF, -INF, (lo - sh) / sc)
         row_hi[rows] = np.where(hi >= INF, INF, (hi - sh) / sc)
-    x = np.zeros(n_col)
-    is_fixed = np.zeros(n_col, bool)
-    for c, v in fixed.items():
-        x[c], is_fixed[c] = v, True
-    counts = np.diff(start)
-    col_of = np.repeat(np.arange(n_col), counts)
-    activity = np.bincount(index, weights=value * x[col_of], minlength=lp.num_row_)
-    fixed_part = np.bincount(index[is_fixed[col_of]],
-                             weights=(value * x[col_of])[is_fixed[col_of]],
-                             minlength=lp.num_row_)
-    del activity
     free = np.flatnonzero(~is_fixed)
     if free.size == 0:
-        return highspy.HighsModelStatus.kOptimal, x
-    keep_entry = ~is_fixed[col_of]
-    used_rows = np.unique(index[keep_entry])
-    row_map = np.full(lp.num_row_, -1)
-    row_map[used_rows] = np.arange(used_rows.size)
-    col_map = np.full(n_col, -1)
-    col_map[free] = np.arange(free.size)
-    sub_i = row_map[index[keep_entry]]
-    sub_j = col_map[col_of[keep_entry]]
-    sub_v = value[keep_entry]
-    order = np.lexsort((sub_i, sub_j))
-    sub_i, sub_j, sub_v = sub_i[order], sub_j[order], sub_v[order]
-    sub = highspy.HighsModel()
-    s_lp = sub.lp_
-    s_lp.num_col_, s_lp.num_row_ = free.size, used_rows.size
-    cost = np.asarray(lp.col_cost_)[free].copy()
-    h = model.hessian_
-    h_start, h_index = np.asarray(h.start_), np.asarray(h.index_)
-    h_value = np.asarray(h.value_)
-    h_col = np.repeat(np.arange(h.dim_), np.diff(h_start))
-    # fixed columns coupled to free ones through the Hessian add to the free costs
-    cross = is_fixed[h_col] != is_fixed[h_index]
-    for a, b, v in zip(h_col[cross], h_index[cross], h_value[cross], strict=True):
-        if is_fixed[a]:
-            cost[col_map[b]] += v * x[a]
-        else:
-            cost[col_map[a]] += v * x[b]
-    s_lp.col_cost_ = cost
-    s_lp.col_lower_ = np.asarray(lp.col_lower_)[free]
-    s_lp.col_upper_ = np.asarray(lp.col_upper_)[free]
-    lo_ = row_lo[used_rows] - fixed_part[used_rows]
-    hi_ = row_hi[used_rows] - fixed_part[used_rows]
+        return "optimal", x
+    held = np.where(is_fixed, x, 0.0)
+    fixed_part = stage.A @ held
+    used, structure = stage.reduced(free)
+    lo_ = row_lo[used] - fixed_part[used]
+    hi_ = row_hi[used] - fixed_part[used]
     lo_[np.abs(lo_) < TINY] = 0.0
     hi_[np.abs(hi_) < TINY] = 0.0
-    s_lp.row_lower_ = np.where(row_lo[used_rows] <= -INF, -INF, lo_)
-    s_lp.row_upper_ = np.where(row_hi[used_rows] >= INF, INF, hi_)
-    s_lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    s_lp.a_matrix_.start_ = np.searchsorted(sub_j, np.arange(free.size + 1)).astype(np.int32)
-    s_lp.a_matrix_.index_ = sub_i.astype(np.int32)
-    s_lp.a_matrix_.value_ = sub_v
-    both = ~is_fixed[h_col] & ~is_fixed[h_index]
-    hc, hi_idx, hv = col_map[h_col[both]], col_map[h_index[both]], h_value[both]
-    hess = highspy.HighsHessian()
-    hess.dim_ = free.size
-    hess.format_ = highspy.HessianFormat.kTriangular
-    hess.start_ = np.searchsorted(hc, np.arange(free.size + 1)).astype(np.int32)
-    hess.index_ = hi_idx.astype(np.int32)
-    hess.value_ = hv.astype(float)
-    sub.hessian_ = hess
-    solver = new_highs()
-    # the active-set method takes an iteration per active bound; past a few per column it
-    # is cycling on a degenerate instance and the caller falls back to stage 1's answer
-    # (an iteration count, unlike a time limit, gives the same answer in every run)
-    solver.setOptionValue("qp_iteration_limit", int(QP_ITERATIONS_PER_COLUMN * free.size))
-    solver.passModel(sub)
-    solver.run()
-    status = solver.getModelStatus()
-    if not _optimal(status):
-        return status, None
-    x[free] = np.asarray(solver.getSolution().col_value)
-    return status, x
+    lo_ = np.where(row_lo[used] <= -INF, -INF, lo_)
+    hi_ = np.where(row_hi[used] >= INF, INF, hi_)
+    # fixed columns coupled to free ones through the Hessian add to the free costs
+    cost = stage.cost[free] + (stage.P @ held)[free]
+    why, y = qp.solve(structure, cost, lo_, hi_, stage.col_lower[free],
+                      stage.col_upper[free], INF)
+    if y is None:
+        return why, None
+    # interior-point values of columns at a bound: the bound (within the QP's tolerance)
+    at_lower = np.abs(y - stage.col_lower[free]) <= ZERO
+    y[at_lower] = stage.col_lower[free][at_lower]
+    x[free] = y
+    return why, x
 
 
 def _optimal(status) -> bool:
@@ -520,6 +521,13 @@ class Reroute:
         self.index = self.qp.index
         self._markets = list(net.markets)
         self._variants: dict[frozenset, Reroute] = {}
+        # baseline output of each (product, country) [model unit/yr], and whether the
+        # baseline serves every market's demand (within SNAP)
+        self._output = {p: np.asarray(baseline.flows[p], float).sum(axis=1) for p in PRODUCTS}
+        served = np.asarray(baseline.flows["cells"], float).sum(axis=0)
+        self._served_fully = all(
+            abs(float(net.demand[m]) - served[j]) <= SNAP * max(float(net.demand[m]), 1.0)
+            for j, m in enumerate(self._markets))
         n = len(net.countries)
         self._gather = {}
         idx = self.index
@@ -527,12 +535,20 @@ class Reroute:
             width = len(self._markets) if p == "cells" else n
             cols = np.flatnonzero(idx.col_p[:idx.n_flow] == pi)
             self._gather[p] = (cols, idx.col_o[cols] * width + idx.col_d[cols], (n, width))
+        # per product: the snap tolerance and rounding grid [model unit/yr], and which of
+        # its columns are tier 1
+        self._grain = {}
+        for p, (cols, _, _) in self._gather.items():
+            world = max(float(net.output[p].sum()), 1.0)
+            self._grain[p] = (SNAP * world, 1e-10 * world, idx.col_t[cols] == 1)
 
     def solve(self, changes: Changes | None = None) -> Solution:
         """Solve with ``changes`` applied, then restore the baseline bounds. Capacity given
         to a (product, country) without columns (a new plant where there was none) is
         solved on a variant built with those columns, kept for reuse."""
         changes = changes or Changes()
+        if self.baseline_stands(changes):
+            return self._read_baseline()
         variant = self._variant(changes)
         if variant is not self:
             return variant.solve(changes)
@@ -544,21 +560,64 @@ class Reroute:
             return self._failed(status)
         li = self.lp.index
         moved = np.abs(x[:li.n_flow]) > MOVED
-        changed = set(li.col_p[:li.n_flow][moved].tolist())
-        unserved = x[li.n_flow:]
-        # stage 2
+        changed = np.unique(li.col_p[:li.n_flow][moved])
+        # stage 2: products stage 1 left alone keep the baseline, blocked routes carry
+        # nothing, unserved demand stays at stage 1's
         qi = self.qp.index
-        fixed = {int(c): float(self.qp.block[c]) for c in self._stage_cols(self.qp, blocked)}
-        for c in np.flatnonzero(~np.isin(qi.col_p[:qi.n_flow], list(changed))):
-            fixed.setdefault(int(c), float(self.qp.keep[c]))
-        for m, c in enumerate(qi.unserved_col):
-            fixed[int(c)] = float(unserved[m])
-        status, y = solve_reduced(self.qp, rows, lo, hi, fixed)
+        held = np.zeros(qi.n_flow + len(self._markets))
+        is_fixed = np.zeros(held.size, bool)
+        unmoved = ~np.isin(qi.col_p[:qi.n_flow], changed)
+        held[:qi.n_flow] = np.where(unmoved, self.qp.keep, 0.0)
+        is_fixed[:qi.n_flow] = unmoved
+        # tier-1 flows from an origin without compliant capacity are zero
+        n = len(self.net.countries)
+        pidx = {p: i for i, p in enumerate(PRODUCTS)}
+        allowed = [pidx[p] * n + self.net.index(c) for (p, c), v in changes.compliant.items()
+                   if v > 0]
+        tier1 = qi.col_t == 1
+        no_ccap = tier1 & ~np.isin(qi.col_p[:qi.n_flow] * n + qi.col_o[:qi.n_flow], allowed)
+        held[:qi.n_flow][no_ccap] = 0.0
+        is_fixed[:qi.n_flow] |= no_ccap
+        blocked_cols = np.array(self._stage_cols(self.qp, blocked), int)
+        held[blocked_cols] = self.qp.block[blocked_cols]
+        is_fixed[blocked_cols] = True
+        held[qi.unserved_col] = x[li.n_flow:]
+        is_fixed[qi.unserved_col] = True
+        why, y = solve_reduced(self.qp, rows, lo, hi, held, is_fixed)
         if y is None:
-            # HiGHS's active-set QP solver can stop short on degenerate problems; the
-            # stage-1 solution is then the answer (feasible, least absolute change).
-            return self._read(self._lp_as_qp(x), method="least absolute change")
-        return self._read(y)
+            # stage 1's solution is feasible and unique too; say why it is the answer
+            return self._read(self._lp_as_qp(x), method=f"least absolute change: {why}")
+        return self._read(y, moved=set(changed.tolist()))
+
+    def baseline_stands(self, ch: Changes) -> bool:
+        """Whether the baseline is the answer without solving: it serves all demand (so
+        it is stage 1's unique optimum, objective zero, when nothing changes) and it still
+        satisfies every changed bound (a capacity at least the baseline's output, the same
+        demand, blocked routes and restricted markets that carried nothing). Compliant
+        capacity never excludes it (the baseline's flows are tier 0)."""
+        if not self._served_fully:
+            return False
+        net, base = self.net, self.baseline
+        for (p, c), v in ch.capacity.items():
+            if not net.has(c) or float(v) < self._output[p][net.index(c)]:
+                return False
+        for m, v in ch.demand.items():
+            if float(v) != float(net.demand[m]):
+                return False
+        for p, origin, dest in ch.blocked:
+            if net.has(origin) and (base.flows[p][net.index(origin), self._dests(p, dest)]
+                                    > 0).any():
+                return False
+        for m in ch.restricted_markets:
+            if (base.flows["cells"][:, self._dests("cells", m)] > 0).any():
+                return False
+        return True
+
+    def _read_baseline(self) -> Solution:
+        flows = {p: self.baseline.flows[p].copy() for p in PRODUCTS}
+        compliant = {p: np.zeros_like(f) for p, f in flows.items()}
+        return Solution(Status.OPTIMAL, "optimal", flows, compliant,
+                        dict.fromkeys(self._markets, 0.0))
 
     def _variant(self, changes: Changes) -> Reroute:
         """This programme, or the variant with columns for the (product, country) pairs
@@ -589,6 +648,8 @@ class Reroute:
         (stage 2 never changes it); None when stage 1 finds no optimum. For callers that
         need only how much is served (e.g. Monte Carlo draws)."""
         changes = changes or Changes()
+        if self.baseline_stands(changes):
+            return dict.fromkeys(self._markets, 0.0)
         variant = self._variant(changes)
         if variant is not self:
             return variant.unserved(changes)
@@ -647,7 +708,7 @@ class Reroute:
         return [net.index(c) for c in members if net.has(c)]
 
     def _failed(self, status) -> Solution:
-        h = self.qp.highs
+        h = self.lp.highs
         why = (self._explain_infeasible() if "nfeasible" in h.modelStatusToString(status)
                else f"the solver stopped before the optimum: {h.modelStatusToString(status)}")
         shape = {p: g[2] for p, g in self._gather.items()}
@@ -657,23 +718,26 @@ class Reroute:
                         {p: np.zeros(s) for p, s in shape.items()},
                         {m: float(self.net.demand[m]) for m in self._markets})
 
-    def _read(self, y: np.ndarray, method: str = "least squares") -> Solution:
+    def _read(self, y: np.ndarray, method: str = "least squares",
+              moved=None) -> Solution:
+        """The solution from solver columns ``y``; products not in ``moved`` (all when
+        None) are known to keep their baseline flows and are copied from it."""
         idx = self.index
         x = np.maximum(y, 0.0) * idx.col_scale
         flows, compliant = {}, {}
-        for p, (cols, cell, shape) in self._gather.items():
-            size = shape[0] * shape[1]
+        for pi, (p, (cols, cell, shape)) in enumerate(self._gather.items()):
             base = self.baseline.flows[p]
+            if moved is not None and pi not in moved:
+                flows[p], compliant[p] = base.copy(), np.zeros(shape)
+                continue
+            size = shape[0] * shape[1]
+            tol, grid, t1 = self._grain[p]
             total = np.bincount(cell, weights=x[cols], minlength=size).reshape(shape)
-            tol = SNAP * max(float(self.net.output[p].sum()), 1.0)
-            total = np.where(np.abs(total - base) <= tol, base, np.maximum(total, 0.0))
+            total = np.where(np.abs(total - base) <= tol, base, total)
             # round what moved to a grid of the product's world output x 1e-10, so that
-            # solver rounding does not differ between a warm and a cold start
-            grid = 1e-10 * max(float(self.net.output[p].sum()), 1.0)
+            # solver rounding below the tolerance does not show
             flows[p] = np.where(total == base, base, np.round(total / grid) * grid)
-            t1 = idx.col_t[cols] == 1
-            c1 = np.bincount(cell[t1], weights=np.maximum(x[cols[t1]], 0.0), minlength=size
-                             ).reshape(shape)
+            c1 = np.bincount(cell[t1], weights=x[cols[t1]], minlength=size).reshape(shape)
             c1[c1 < tol] = 0.0
             compliant[p] = np.minimum(c1, total)
         unserved = {}

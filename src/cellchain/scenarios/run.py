@@ -55,7 +55,8 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baselin
     """Compare the scenario with the baseline; returns (rows with a ``section``, summary).
 
     The summary holds ``status``, ``explanation``, ``method`` (least squares, or least
-    absolute change when the QP stopped short), ``year`` and the largest moves.
+    absolute change, with the reason, should the QP stop short), ``year`` and the largest
+    moves.
     """
     import pandas as pd
 
