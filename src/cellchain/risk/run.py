@@ -32,8 +32,11 @@ DRIVER_COLUMNS = ["market", "kind", "driver", "probability", "contribution",
 LONG_DRIVER_DRAWS = 2_000
 #: Tail level for CVaR and the percentiles reported.
 TAIL = 0.95
-#: Draws per piece of work in long mode (each draw is a solve: about a second per piece).
-LONG_PIECE = 500
+#: Draws per piece of work in long mode (each draw is a solve: under a second per piece).
+LONG_PIECE = 250
+#: Tasks per worker on Dask: enough that a slow task at the end leaves little idle time,
+#: few enough that the per-task cost and the result messages stay small.
+TASKS_PER_WORKER = 8
 
 
 @dataclass
@@ -78,9 +81,8 @@ def pieces_of(sizes: list[int], mode: str) -> list[Piece]:
 
 
 def tasks_of(pieces: list[Piece], workers: int) -> list[list[Piece]]:
-    """Consecutive pieces grouped into about four tasks per worker (fewer, larger tasks
-    keep the scheduler's per-task cost and the result messages small)."""
-    per = max(1, -(-len(pieces) // (4 * max(workers, 1))))
+    """Consecutive pieces grouped into about :data:`TASKS_PER_WORKER` tasks per worker."""
+    per = max(1, -(-len(pieces) // (TASKS_PER_WORKER * max(workers, 1))))
     return [pieces[i:i + per] for i in range(0, len(pieces), per)]
 
 
