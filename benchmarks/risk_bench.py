@@ -102,7 +102,7 @@ def main() -> None:
     from cellchain.risk import montecarlo, sample, structure
     from cellchain.risk.model import load_model
     from cellchain.risk.reference import shortfall_loop
-    from cellchain.risk.run import LONG_PIECE
+    from cellchain.risk.run import LONG_PIECE, local_cluster
 
     m, year, n = args.market, args.year, args.draws
     net = build_network(year)
@@ -169,9 +169,7 @@ def main() -> None:
     if args.no_dask:
         return summary()
     try:
-        import logging
-
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError:
         print("dask: not installed (pip install 'cellchain[scale]')")
         return summary()
@@ -182,9 +180,7 @@ def main() -> None:
     for workers in (1, 2):
         lb = load()
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL,
-                               env={"OPENBLAS_NUM_THREADS": "1"})
+        cluster = local_cluster(workers)  # as `--workers N` starts it
         watch = Client(cluster)  # only to read the workers' CPU clocks
         report(f"dask {workers} worker(s): cluster start-up {time.perf_counter() - t0:.2f} s",
                lb)

@@ -170,9 +170,28 @@ def _run_local(payload, pieces, progress):
                 progress(piece.hi - piece.lo)
 
 
+def local_cluster(workers: int):
+    """A local Dask cluster for Monte Carlo work: ``workers`` processes, one thread each, one
+    BLAS thread.
+
+    Dask sets ``MALLOC_TRIM_THRESHOLD_`` in its workers by default, which turns off glibc's
+    adaptive mmap threshold: every array of more than 128 KiB is then a fresh mapping whose
+    pages fault in on first touch, and a chunk makes many such arrays (measured: 17x the
+    page faults and twice the CPU time of the same work in process). The variable is left
+    unset here, so workers allocate as this process does.
+    """
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            dashboard_address=None, silence_logs=logging.CRITICAL,
+                            env={"OPENBLAS_NUM_THREADS": "1"})
+
+
 def _run_dask(payload, pieces, progress, workers: int | None, scheduler: str | None):
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
     except ImportError:
         raise InvalidInputError(
             "Running on several workers needs Dask.",
@@ -183,9 +202,7 @@ def _run_dask(payload, pieces, progress, workers: int | None, scheduler: str | N
         if scheduler:
             client = Client(scheduler, timeout="10s")
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.CRITICAL,
-                                   env={"OPENBLAS_NUM_THREADS": "1"})
+            cluster = local_cluster(workers)
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         raise InvalidInputError(f"Cannot reach the Dask scheduler {scheduler!r}: {exc}.",
