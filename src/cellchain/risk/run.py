@@ -106,7 +106,7 @@ def run_piece(payload: dict, piece: Piece) -> dict:
     """Shortfalls of the draws of ``piece`` and, for draws below the driver limit, each
     driver candidate's per-draw effect.
 
-    Returns ``short`` (market -> (draws, products) shortfall [fraction of need]) and
+    Returns ``short`` (market -> (products, draws) shortfall [fraction of need]) and
     ``drivers`` (market -> (source ids, shortfall minus shortfall without that source), one
     entry per draw the source struck, by source then draw).
     """
@@ -121,18 +121,18 @@ def run_piece(payload: dict, piece: Piece) -> dict:
 
 
 def _shortfalls(payload, hits) -> dict[str, np.ndarray]:
-    """Per market, (draws, products) shortfall for the strikes ``hits`` (K, draws)."""
+    """Per market, (products, draws) shortfall for the strikes ``hits`` (K, draws)."""
     st, markets = payload["structure"], payload["markets"]
     direct = sample.direct_losses(hits, payload["effects"])
     if payload["mode"] == "short":
-        from cellchain.risk.propagate import market_shortfall, propagate
+        from cellchain.risk.propagate import propagate, shortfall_by_product
 
         lost = propagate(st, direct)
-        return {m: market_shortfall(st, lost, m) for m in markets}
+        return {m: shortfall_by_product(st, lost, m) for m in markets}
     from cellchain.risk.reroute import reroute
 
     served = reroute(st, payload["net"], payload["token"], direct, markets)
-    return {m: served[:, [i]] for i, m in enumerate(markets)}
+    return {m: served[:, i][None, :] for i, m in enumerate(markets)}
 
 
 def _driver_effects(payload, hits, short) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -155,7 +155,7 @@ def _driver_effects(payload, hits, short) -> dict[str, tuple[np.ndarray, np.ndar
         h[ks[sl], np.arange(h.shape[1])] = False
         without = _shortfalls(payload, h)
         for m in markets:
-            diffs[m][sl] = short[m][rows[sl], cell] - without[m][:, cell]
+            diffs[m][sl] = short[m][cell, rows[sl]] - without[m][cell]
     return {m: (ks, diffs[m]) for m in markets}
 
 
@@ -325,7 +325,7 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     for r in results:  # in any order: each piece fills its own columns
         p = r["piece"]
         for m in markets:
-            values[m][:, starts[p.index] + p.lo:starts[p.index] + p.hi] = r["short"][m].T
+            values[m][:, starts[p.index] + p.lo:starts[p.index] + p.hi] = r["short"][m]
         if r["drivers"]:
             effects_of[(p.index, p.lo)] = r["drivers"]
 
