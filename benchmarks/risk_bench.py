@@ -1,7 +1,7 @@
 """Monte Carlo shortfall risk, each mode against its obvious alternative in the same run.
 
     python benchmarks/risk_bench.py [--market USA] [--year 2024] [--repeat 3]
-                                    [--draws 1000000] [--long-draws 4000] [--no-dask]
+                                    [--draws 1000000] [--long-draws 10000] [--no-dask]
 
 1. Short mode, 1,000,000 draws in process (target < 10 s), without and with drivers (the
    CLI's default of 20,000 driver draws) vs a pure-Python loop over the same draws
@@ -91,7 +91,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--draws", type=int, default=1_000_000)
     ap.add_argument("--loop-draws", type=int, default=20_000)
-    ap.add_argument("--long-draws", type=int, default=4_000)
+    ap.add_argument("--long-draws", type=int, default=10_000)
     ap.add_argument("--rebuild-draws", type=int, default=50)
     ap.add_argument("--no-dask", action="store_true")
     args = ap.parse_args()
