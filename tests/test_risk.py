@@ -270,3 +270,22 @@ def test_cli_json_has_summary_and_driver_sections(cli, warehouse):
     summary = [r for r in rows if r["section"] == "summary"]
     assert {"market", "stage", "product", "mode", "mean", "p95", "p99", "cvar95",
             "prob_shortfall", "unit"} <= set(summary[0])
+
+
+def test_long_mode_is_identical_for_one_and_two_workers_and_on_a_second_run(warehouse):
+    pytest.importorskip("distributed")
+    from cellchain.network.build import build_network
+    from cellchain.risk.model import load_model
+    from cellchain.risk.structure import build
+
+    net = build_network(2024)
+    st = build(2024, ("USA",), load_model(), net=net)
+
+    def run(**kw):
+        return montecarlo("USA", draws=600, seed=7, mode="long", structure=st, net=net,
+                          driver_draws=300, **kw)
+
+    first, again, two = run(), run(), run(workers=2)
+    for other in (again, two):  # every piece starts from the baseline's basis
+        np.testing.assert_array_equal(first.cell_shortfall["USA"], other.cell_shortfall["USA"])
+        assert first.summary.equals(other.summary) and first.drivers.equals(other.drivers)
