@@ -35,5 +35,11 @@ def propagate(st, direct: np.ndarray) -> dict[str, np.ndarray]:
 
 def market_shortfall(st, lost: dict[str, np.ndarray], market: str) -> np.ndarray:
     """(D, P) shortfall of every product for ``market`` [fraction of its need]."""
+    return shortfall_by_product(st, lost, market).T
+
+
+def shortfall_by_product(st, lost: dict[str, np.ndarray], market: str) -> np.ndarray:
+    """(P, D) shortfall of every product for ``market`` [fraction of its need]; a product's
+    draws are contiguous (the layout the statistics read)."""
     shares = st.shares[market]
-    return np.column_stack([lost[p] @ shares[p] for p in st.products])
+    return np.vstack([lost[p] @ shares[p] for p in st.products])

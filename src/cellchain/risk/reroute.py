@@ -12,18 +12,22 @@ from __future__ import annotations
 import numpy as np
 
 #: Flow models built in this process, by network token (one per worker process; HiGHS
-#: objects are never pickled or shared between threads).
-_MODELS: dict[str, object] = {}
+#: objects are never pickled or shared between threads): (model, stage-1 basis at the
+#: baseline optimum, baseline unserved demand by market [GWh/yr]).
+_MODELS: dict[str, tuple] = {}
 
 
 def flow_model(token: str, net):
-    """The process's re-routing programme for ``net`` (built on first use)."""
+    """The process's re-routing programme for ``net`` (built and solved at the baseline on
+    first use), the basis of that first solve and the baseline's unserved demand."""
     from cellchain.network import baseline
     from cellchain.optimize.reroute import Reroute
 
     if token not in _MODELS:
         _MODELS.clear()
-        _MODELS[token] = Reroute(net, baseline.build(net))
+        fm = Reroute(net, baseline.build(net))
+        base = fm.solve()
+        _MODELS[token] = (fm, fm.lp.highs.getBasis(), dict(base.unserved))
     return _MODELS[token]
 
 
@@ -31,7 +35,11 @@ def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -
     """(D, len(markets)) unserved share of each market's cell demand after re-routing."""
     from cellchain.optimize.reroute import Changes
 
-    fm = flow_model(token, net)
+    fm, basis, base_unserved = flow_model(token, net)
+    # every call (a piece of draws) starts from the baseline's basis, so a draw's answer
+    # depends on its piece alone, not on what the process solved before
+    fm.lp.highs.clearSolver()
+    fm.lp.highs.setBasis(basis)
     index = {c: i for i, c in enumerate(net.countries)}
     columns = [(p, c) for p in st.products for c in st.nodes[p]]
     base = np.array([net.capacity[p][index[c]] for p, c in columns])
@@ -50,8 +58,7 @@ def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -
         unserved = np.array([served.get(m, 0.0) for m in markets])
         with np.errstate(divide="ignore", invalid="ignore"):
             out[row] = np.where(demand > 0, unserved / demand, 0.0)
-    baseline = fm.solve()
-    base_unserved = np.array([baseline.unserved.get(m, 0.0) for m in markets])
+    base_unserved = np.array([base_unserved.get(m, 0.0) for m in markets])
     with np.errstate(divide="ignore", invalid="ignore"):
         base_share = np.where(demand > 0, base_unserved / demand, 0.0)
     # a draw that strikes nothing leaves the baseline; shortfall is measured against it

@@ -28,12 +28,23 @@ def rng_for(seed: int, index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
 
 
-def strikes(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:
-    """(K, size) booleans: which of the K sources strike in each of ``size`` draws."""
-    if probabilities.size == 0:
-        return np.zeros((0, size), dtype=bool)
-    u = rng.random((probabilities.size, size))
-    return u < probabilities[:, None]
+def strikes(rng: np.random.Generator, probabilities: np.ndarray, size: int,
+            block: int = 64) -> np.ndarray:
+    """(K, size) booleans: which of the K sources strike in each of ``size`` draws.
+
+    The uniforms are those of ``rng.random((K, size))`` (one row per source, in order),
+    generated ``block`` rows at a time into a reused buffer so the whole float matrix never
+    exists at once.
+    """
+    k = probabilities.size
+    out = np.empty((k, size), dtype=bool)
+    buf = np.empty((min(block, k), size))
+    for start in range(0, k, block):
+        stop = min(start + block, k)
+        u = buf[:stop - start]
+        rng.random(out=u)
+        np.less(u, probabilities[start:stop, None], out=out[start:stop])
+    return out
 
 
 @dataclass(frozen=True)
@@ -71,4 +82,5 @@ def direct_losses(hits: np.ndarray, effects: Effects) -> np.ndarray:
             total[rows, cols[0]] += logs[0]
         else:
             total[rows[:, None], cols[None, :]] += logs[None, :]
-    return -np.expm1(total)
+    np.expm1(total, out=total)
+    return np.negative(total, out=total)
