@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cellchain.network.network import MARKETS, PLANT_COLUMNS, Network
+from cellchain.network.network import MARKETS, PLANT_COLUMNS, Network, plant_rows
 from cellchain.network.products import (
     MINE_SOURCES,
     PRODUCTS,
@@ -121,7 +121,7 @@ def build_network(year: int = 2024, basis: str = "reported", *,
     table = pd.DataFrame(rows, columns=list(PLANT_COLUMNS))
     scale = table["product"].map(share).astype(float)
     ratio = np.array([_plant_output_ratio(p, c, raw, prod, util, idx)
-                      for p, c in zip(table["product"], table["country"], strict=True)])
+                      for p, c in plant_rows(table, "product", "country")])
     table["nameplate"] = table["capacity"]
     table["output"] = table["capacity"] * scale * ratio
     mined = table["stage"] == "mining"
