@@ -18,10 +18,23 @@ from cellchain.io.registry import start_of
 COUNTED_BASES = ("nameplate", "planned", "production")
 
 
+#: Column types whose values come back from the warehouse as plain Python values already
+#: (no date to format, no NaN to blank).
+_PLAIN_TYPES = ("VARCHAR", "INTEGER", "BIGINT", "SMALLINT", "BOOLEAN")
+
+
 def _records(table: str) -> list[dict]:
     cur = store.connection().execute(f'SELECT * FROM "{table}"')
     names = [d[0] for d in cur.description]
-    return [{k: _plain(v) for k, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+    convert = [k for k, d in zip(names, cur.description, strict=True)
+               if str(d[1]) not in _PLAIN_TYPES]
+    out = []
+    for row in cur.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        for k in convert:
+            rec[k] = _plain(rec[k])
+        out.append(rec)
+    return out
 
 
 def _plain(v):
