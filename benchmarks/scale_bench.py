@@ -128,7 +128,9 @@ def summary(results: list[dict]) -> list[str]:
                     key = f"{k}{kind}_s"
                     d10 = ok[10_000][key] - base[key]
                     d100 = ok[100_000][key] - base[key]
-                    parts.append(f"{k} {d100 / d10:.1f}" if d10 > 0 else f"{k} n/a")
+                    # a phase whose 10k cost is within noise of the bundled one has no ratio
+                    parts.append(f"{k} {d100 / d10:.1f}" if d10 > max(0.05, 0.2 * base[key])
+                                 else f"{k} n/a")
                 lines.append(f"growth 10k->100k ({'CPU' if kind else 'wall'}; 10 = linear): "
                              + ", ".join(parts))
     if 100_000 in ok:
