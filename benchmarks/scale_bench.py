@@ -1,23 +1,29 @@
 """Scale: the everyday commands on the bundled registry plus synthetic overlays of 1k, 10k
 and 100k extra facilities, in one run.
 
-    python benchmarks/scale_bench.py [--sizes 0,1000,10000,100000] [--timeout 600]
+    python benchmarks/scale_bench.py [--sizes 0,1000,10000,100000] [--timeout 600] [--json]
 
-For each size a synthetic overlay (a temporary folder passed as ``CELLCHAIN_DATA_DIR``;
-never written to the repository) adds that many operating facilities across the refining,
-materials and cell stages, with capacities, statuses, one operator each from a pool of
-companies (some held by a state) and ownership rows. A fresh Python process per size, with
-its own warehouse cache, times: the warehouse build, ``shares --stage cells --by owner``,
-``exposure USA`` (network, observed baseline and trace) and one scenario (a sanction on
-one synthetic holding); it reports each time, their total and the process's peak resident
-memory, and the growth per facility against the bundled size. The alternative in the same
-run is the bundled size itself: costs should grow linearly with the number of facilities.
+For each size a synthetic overlay (:func:`cellchain.testing.synthetic_overlay`, written to
+a temporary folder passed as ``CELLCHAIN_DATA_DIR``; never to the repository) adds that
+many operating facilities across the refining, materials and cell stages, with
+capacities, statuses, one operator each from a pool of companies (some held by a state)
+and ownership rows. A fresh Python process per size, with its own warehouse cache, times:
+the warehouse build, ``shares --stage cells --by owner``, ``exposure USA`` (network,
+observed baseline and trace) and one scenario (a sanction on one synthetic holding; on
+the bundled registry, on Rosatom). Each phase is timed by the wall clock and by the
+process's CPU time (the machine may be shared: CPU time is what the load does not
+inflate); the peak resident memory of the process is reported, and the load average
+before and after each size.
+
+The summary ends with the linearity check: the cost of the extra facilities,
+``(t(n) - t(0))``, per 1,000 facilities, and ``(t(100k) - t(0)) / (t(10k) - t(0))``,
+which is 10 when the cost grows linearly; and whether 100k meets the target (build +
+shares + exposure + scenario < 60 s wall, < 4 GB peak).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -25,114 +31,61 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 CHILD = r"""
 import json, resource, sys, time
 out = {}
-t = time.perf_counter()
+def phase(name, fn):
+    t, c = time.perf_counter(), time.process_time()
+    result = fn()
+    out[name + "_s"] = time.perf_counter() - t
+    out[name + "_cpu_s"] = time.process_time() - c
+    return result
 from cellchain.io import store
-store.build(force=True)
-out["build_s"] = time.perf_counter() - t
-t = time.perf_counter()
+phase("build", lambda: store.build(force=True))
 from cellchain.chain import shares
-shares.shares("cells", 2024, "owner")
-out["shares_owner_s"] = time.perf_counter() - t
-t = time.perf_counter()
+phase("shares_owner", lambda: shares.shares("cells", 2024, "owner"))
 from cellchain.trace.exposure import exposure
 from cellchain.network.build import build_network
 from cellchain.network import baseline
-net = build_network(2024)
-base = baseline.build(net)
-exposure("USA", 2024, net=net, flows=base.flows, basis=base.basis)
-out["exposure_s"] = time.perf_counter() - t
-t = time.perf_counter()
+def expo():
+    net = build_network(2024)
+    base = baseline.build(net)
+    exposure("USA", 2024, net=net, flows=base.flows, basis=base.basis)
+    return net, base
+net, base = phase("exposure", expo)
 from cellchain.scenarios import run
 from cellchain.scenarios.load import loads
 sc = loads(sys.argv[1].encode(), "bench")
-run.run(sc, "bench", network=net, baseline=base)
-out["scenario_s"] = time.perf_counter() - t
+phase("scenario", lambda: run.run(sc, "bench", network=net, baseline=base))
 out["facilities"] = len(net.plants)
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
-SEEN = "2026-12-03"
-URL = "https://example.org/cellchain-synthetic-benchmark-data"
-STAGES = (("cells", "cells", "GWh/yr", (1.0, 40.0)),
-          ("materials", "cathode", "t/yr", (5_000.0, 60_000.0)),
-          ("refining", "lithium_chemicals", "t/yr LCE", (2_000.0, 40_000.0)))
-COUNTRIES = ("USA", "CHN", "DEU", "POL", "HUN", "KOR", "JPN", "IND", "CAN", "AUS", "FRA",
-             "SWE", "MEX", "IDN", "CHL", "ARG", "BRA", "MAR", "ESP", "GBR")
+PHASES = ("build", "shares_owner", "exposure", "scenario")
+BUNDLED_SCENARIO = ("name: bench sanction\nyear: 2024\nshocks:\n"
+                    "  - sanction: {entity: rosatom, share: 1.0}\n")
+#: The 100k target: build + shares + exposure + scenario [s] and peak memory [MB].
+TARGET_S, TARGET_MB = 60.0, 4096.0
 
 
-def write_overlay(folder: Path, n: int, seed: int = 1) -> str:
-    """Synthetic registry rows for ``n`` facilities; returns a scenario sanctioning one
-    synthetic holding."""
-    rng = np.random.default_rng(seed)
-    n_companies = max(10, n // 20)
-    n_holdings = max(2, n_companies // 10)
-
-    def writer(name, header):
-        f = (folder / f"{name}.csv").open("w", newline="")
-        w = csv.writer(f)
-        w.writerow(header)
-        return f, w
-
-    meta = [URL, SEEN, "low", "synthetic benchmark row"]
-    f, w = writer("entities", ["id", "name", "country", "kind", "source_url", "seen",
-                               "confidence", "notes"])
-    for h in range(n_holdings):
-        w.writerow([f"synth-holding-{h}", f"Synthetic holding {h}",
-                    COUNTRIES[h % len(COUNTRIES)], "state" if h % 5 == 0 else "holding", *meta])
-    for c in range(n_companies):
-        w.writerow([f"synth-co-{c}", f"Synthetic company {c}",
-                    COUNTRIES[int(rng.integers(len(COUNTRIES)))], "company", *meta])
-    f.close()
-    f, w = writer("ownership", ["owner", "owned", "share", "valid_from", "valid_to",
-                                "source_url", "seen", "confidence", "notes"])
-    for c in range(n_companies):
-        w.writerow([f"synth-holding-{c % n_holdings}", f"synth-co-{c}", "0.6", "2015", "",
-                    *meta])
-    fac_rows, cap_rows, status_rows = [], [], []
-    for i in range(n):
-        stage, product, unit, (lo, hi) = STAGES[i % len(STAGES)]
-        fid = f"synth-{i}"
-        fac_rows.append([fid, f"Synthetic plant {i}", stage, product, "",
-                         COUNTRIES[int(rng.integers(len(COUNTRIES)))], "", "", "", "",
-                         f"synth-co-{int(rng.integers(n_companies))}", "", "", "", "",
-                         *meta])
-        cap_rows.append([fid, 2020, f"{rng.uniform(lo, hi):.1f}", unit, "nameplate", *meta])
-        status_rows.append([fid, "operating", "2020", *meta])
-    f, w = writer("facilities", ["id", "name", "stage", "products", "chemistry", "country",
-                                 "region", "city", "lat", "lon", "operator", "jobs",
-                                 "jobs_year", "capex_musd", "end_uses", "source_url", "seen",
-                                 "confidence", "notes"])
-    w.writerows(fac_rows)
-    f.close()
-    f, w = writer("capacity", ["facility", "year", "capacity", "unit", "basis", "source_url",
-                               "seen", "confidence", "notes"])
-    w.writerows(cap_rows)
-    f.close()
-    f, w = writer("status", ["facility", "status", "date", "source_url", "seen",
-                             "confidence", "notes"])
-    w.writerows(status_rows)
-    f.close()
-    return ("name: bench sanction\nyear: 2024\nshocks:\n"
-            "  - sanction: {entity: synth-holding-1, share: 1.0}\n")
+def load_average() -> float:
+    return os.getloadavg()[0]
 
 
 def run_size(n: int, timeout: float) -> dict:
+    from cellchain.testing import synthetic_overlay
+
     with tempfile.TemporaryDirectory(prefix="cellchain-scale-") as tmp:
         tmp = Path(tmp)
         env = dict(os.environ, CELLCHAIN_CACHE_DIR=str(tmp / "cache"),
                    OPENBLAS_NUM_THREADS="1")
-        scenario = ("name: bench sanction\nyear: 2024\nshocks:\n"
-                    "  - sanction: {entity: rosatom, share: 1.0}\n")
+        env.pop("CELLCHAIN_DATA_DIR", None)
+        scenario = BUNDLED_SCENARIO
         if n:
-            (tmp / "overlay").mkdir()
-            scenario = write_overlay(tmp / "overlay", n)
+            scenario = synthetic_overlay(tmp / "overlay", n).sanction_scenario()
             env["CELLCHAIN_DATA_DIR"] = str(tmp / "overlay")
+        load_before = load_average()
         try:
             res = subprocess.run([sys.executable, "-c", CHILD, scenario], env=env,
                                  capture_output=True, text=True, timeout=timeout)
@@ -141,29 +94,67 @@ def run_size(n: int, timeout: float) -> dict:
         if res.returncode != 0:
             return {"extra": n, "error": res.stderr.strip().splitlines()[-1][:200]}
         out = json.loads(res.stdout.strip().splitlines()[-1])
-        out["extra"] = n
-        out["total_s"] = sum(out[k] for k in ("build_s", "shares_owner_s", "exposure_s",
-                                              "scenario_s"))
+        out.update(extra=n, load_before=load_before, load_after=load_average())
+        out["total_s"] = sum(out[f"{k}_s"] for k in PHASES)
+        out["total_cpu_s"] = sum(out[f"{k}_cpu_s"] for k in PHASES)
         return out
+
+
+def summary(results: list[dict]) -> list[str]:
+    """The compact table, the linearity check and the verdict on the 100k target."""
+    lines = [f"{'extra':>7} {'build':>6} {'shares':>6} {'expo':>6} {'scen':>6} "
+             f"{'total':>6} {'cpu':>6} {'MB':>6} {'load':>9}"]
+    ok = {r["extra"]: r for r in results if "error" not in r}
+    for r in results:
+        if "error" in r:
+            lines.append(f"{r['extra']:>7} {r['error']}")
+            continue
+        lines.append(f"{r['extra']:>7} " + " ".join(f"{r[f'{k}_s']:>6.2f}" for k in PHASES)
+                     + f" {r['total_s']:>6.2f} {r['total_cpu_s']:>6.2f}"
+                     + f" {r['peak_rss_mb']:>6.0f}"
+                     + f" {r['load_before']:>4.1f}-{r['load_after']:<4.1f}")
+    if 0 in ok:
+        base = ok[0]
+        for n, r in sorted(ok.items()):
+            if n:
+                lines.append(
+                    f"per 1k extra at {n:>7,}: "
+                    f"{(r['total_s'] - base['total_s']) / (n / 1000):.3f} s wall, "
+                    f"{(r['total_cpu_s'] - base['total_cpu_s']) / (n / 1000):.3f} s CPU")
+        if 10_000 in ok and 100_000 in ok:
+            for kind in ("", "_cpu"):
+                parts = []
+                for k in (*PHASES, "total"):
+                    key = f"{k}{kind}_s"
+                    d10 = ok[10_000][key] - base[key]
+                    d100 = ok[100_000][key] - base[key]
+                    # a phase whose 10k cost is within noise of the bundled one has no ratio
+                    parts.append(f"{k} {d100 / d10:.1f}" if d10 > max(0.05, 0.2 * base[key])
+                                 else f"{k} n/a")
+                lines.append(f"growth 10k->100k ({'CPU' if kind else 'wall'}; 10 = linear): "
+                             + ", ".join(parts))
+    if 100_000 in ok:
+        r = ok[100_000]
+        met = r["total_s"] < TARGET_S and r["peak_rss_mb"] < TARGET_MB
+        lines.append(f"100k target (< {TARGET_S:.0f} s, < {TARGET_MB / 1024:.0f} GB): "
+                     f"{'met' if met else 'NOT met'} ({r['total_s']:.1f} s wall, "
+                     f"{r['total_cpu_s']:.1f} s CPU, {r['peak_rss_mb']:.0f} MB)")
+    return lines
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="0,1000,10000,100000")
     ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--json", action="store_true", help="also print every measurement as "
+                    "one JSON line per size")
     args = ap.parse_args()
     results = [run_size(int(s), args.timeout) for s in args.sizes.split(",")]
-    base = next((r for r in results if r["extra"] == 0 and "error" not in r), None)
-    cols = ("build_s", "shares_owner_s", "exposure_s", "scenario_s", "total_s", "peak_rss_mb")
-    print(f"{'extra':>8} " + " ".join(f"{c:>15}" for c in cols) + f" {'s per 1k extra':>15}")
-    for r in results:
-        if "error" in r:
-            print(f"{r['extra']:>8} {r['error']}")
-            continue
-        per_k = ((r["total_s"] - base["total_s"]) / (r["extra"] / 1000)
-                 if base and r["extra"] else float("nan"))
-        print(f"{r['extra']:>8} " + " ".join(f"{r[c]:>15.3f}" for c in cols)
-              + f" {per_k:>15.3f}")
+    if args.json:
+        for r in results:
+            print(json.dumps(r))
+    print(f"cpus {os.cpu_count()}, python {sys.version.split()[0]}")
+    print("\n".join(summary(results)))
     return 0
 
 

@@ -79,14 +79,15 @@ def invoke_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
 @pytest.fixture
 def bundle_copy(tmp_path, monkeypatch):
     """A writable copy of the bundle that the store reads instead of the installed one."""
+    from cellchain import caches
     from cellchain.io import bundle
 
     copy = tmp_path / "bundle"
     shutil.copytree(bundle.BUNDLE_DIR, copy)
     monkeypatch.setattr(bundle, "BUNDLE_DIR", copy)
-    bundle.manifest.cache_clear()
+    caches.clear_all()
     yield copy
-    bundle.manifest.cache_clear()
+    caches.clear_all()
 
 
 @pytest.fixture

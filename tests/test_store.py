@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from cellchain import caches
 from cellchain.errors import DataError
 from cellchain.io import bundle, store
 
@@ -47,7 +48,7 @@ def test_changed_input_triggers_rebuild(private_cache, bundle_copy):
     manifest = json.loads((bundle_copy / "manifest.json").read_text())
     manifest["files"][0]["vintage"] += " (edited)"
     (bundle_copy / "manifest.json").write_text(json.dumps(manifest))
-    bundle.manifest.cache_clear()
+    caches.clear_all()
     assert not store.is_current()
     store.build()
     assert store.is_current()
@@ -60,7 +61,7 @@ def test_corrupt_bundle_file_names_file_and_keeps_old_warehouse(private_cache, b
     manifest = json.loads((bundle_copy / "manifest.json").read_text())
     manifest["files"][0]["vintage"] += " (edited)"  # force a rebuild
     (bundle_copy / "manifest.json").write_text(json.dumps(manifest))
-    bundle.manifest.cache_clear()
+    caches.clear_all()
     with open(bundle_copy / "countries.parquet", "r+b") as fh:
         fh.seek(100)
         fh.write(b"garbage")

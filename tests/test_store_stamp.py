@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from cellchain.io import bundle, store
+from cellchain import caches
+from cellchain.io import store
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_changed_input_is_seen(private_cache, bundle_copy):
     manifest = json.loads((bundle_copy / "manifest.json").read_text())
     manifest["files"][0]["vintage"] += " (edited)"
     (bundle_copy / "manifest.json").write_text(json.dumps(manifest))
-    bundle.manifest.cache_clear()
+    caches.clear_all()
     assert not store.is_current()
 
 

@@ -4,7 +4,7 @@
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cellchain import schema, validate
+from cellchain import caches, schema, validate
 from cellchain.io import bundle
 
 
@@ -30,7 +30,7 @@ def _rewrite(copy, table, transform):
         if entry["table"] == table:
             entry["sha256"] = bundle.file_sha256(path)
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    bundle.manifest.cache_clear()
+    caches.clear_all()
 
 
 def test_negative_production_reported_with_row_and_field(bundle_copy):

@@ -13,10 +13,9 @@ return. A command ``a b`` is the function ``a_b`` (``scenario run`` ->
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-from cellchain import countries
+from cellchain import caches, countries
 from cellchain.errors import InvalidInputError, unknown
 from cellchain.io import store
 from cellchain.metrics import concentration
@@ -48,28 +47,28 @@ BASES = ("as_given", "element", "lce")
 TRADE_MEASURES = ("value", "quantity")
 
 
-@cache
+@caches.cached
 def materials() -> tuple[str, ...]:
     """Material ids with mine production data in the bundle."""
     return tuple(r[0] for r in store.query_rows(
         "SELECT DISTINCT material FROM production ORDER BY 1"))
 
 
-@cache
+@caches.cached
 def products() -> tuple[str, ...]:
     """Battery value-chain products that HS codes in the bundle carry."""
     return tuple(r[0] for r in store.query_rows(
         "SELECT DISTINCT product FROM hs_products WHERE product IS NOT NULL ORDER BY 1"))
 
 
-@cache
+@caches.cached
 def hs_codes() -> tuple[str, ...]:
     """HS6 codes with trade data in the bundle."""
     return tuple(r[0] for r in store.query_rows(
         "SELECT hs6 FROM hs_products GROUP BY 1 ORDER BY 1"))
 
 
-@cache
+@caches.cached
 def years(table: str) -> tuple[int, ...]:
     """Years with data in a bundle table (``production``, ``trade`` or ``governance``)."""
     if table not in ("production", "trade", "governance"):
@@ -87,7 +86,7 @@ def check_year(year: int | None, table: str) -> int:
     return years_.check(year, table)
 
 
-@cache
+@caches.cached
 def material_references() -> dict[str, str]:
     """Material id -> the GeoPolRisk reference's (World Mining Data) name."""
     return dict(store.query_rows(

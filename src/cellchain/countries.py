@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
+from cellchain import caches
 from cellchain.errors import unknown
 from cellchain.io import store
 
 
-@cache
+@caches.cached
 def _table() -> tuple[dict[str, str], dict[str, str]]:
     """(iso3 -> name, lookup key -> iso3) for every country the bundle knows."""
     names: dict[str, str] = {}

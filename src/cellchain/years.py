@@ -20,8 +20,8 @@ The same defaults hold for the Python API, the command line and the dashboard.
 from __future__ import annotations
 
 import operator
-from functools import cache
 
+from cellchain import caches
 from cellchain import nomenclature as nom
 from cellchain.errors import InvalidInputError
 
@@ -37,7 +37,7 @@ _MODEL_END_USES = ("ev_car", "ev_bus_truck", "storage", "ev_all")
 _MIN_SPLIT_END_USES = 1
 
 
-@cache
+@caches.cached
 def available(kind: str) -> tuple[int, ...]:
     """Years with data of ``kind`` (see the module docstring), ascending."""
     if kind in ("production", "trade", "governance"):
@@ -102,7 +102,3 @@ def check(year, kind: str) -> int:
             f"Years with data: {describe(valid)} (default {default(kind)}).")
     return int(number)
 
-
-def reset() -> None:
-    """Forget the cached year lists (after the warehouse or overlay changes)."""
-    available.cache_clear()

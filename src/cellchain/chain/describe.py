@@ -122,8 +122,9 @@ def entity(query: str, year: int | None = None, rule: ControlRule = DEFAULT_RULE
                "share_stated": not assumed}
               for owned, share, assumed in g.holdings_of(eid, year)]
     plants = []
+    memo: dict = {}  # one walk per node for all facilities, not one per facility
     for fid, fac in sorted(g.facilities.items()):
-        held = held_share(g, eid, fid, year)
+        held = held_share(g, eid, fid, year, memo)
         if held <= 0:
             continue
         cap = model.capacity_as_of(fid, year)

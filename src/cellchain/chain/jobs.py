@@ -47,8 +47,8 @@ def jobs(stage: str = "cells", country: str | None = None, year: int = 2024,
     year = model.check_year(year)
     ratios = intensities(year)
     rows = []
-    for fid, fac in sorted(model.facilities().items()):
-        if fac["stage"] != stage or (iso3 and fac["country"] != iso3):
+    for fid, fac in model.index().stages.get(stage, ()):
+        if iso3 and fac["country"] != iso3:
             continue
         st = model.status_as_of(fid, year)
         if st not in statuses:

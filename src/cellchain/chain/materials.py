@@ -18,9 +18,7 @@ inventories' mass balance. Derived rows carry the worst confidence of the figure
 
 from __future__ import annotations
 
-from functools import cache
-
-from cellchain import units
+from cellchain import caches, units
 from cellchain.chain import model
 from cellchain.errors import UnknownValueError
 
@@ -94,7 +92,7 @@ def derived_intensities() -> list[dict]:
     return rows
 
 
-@cache
+@caches.cached
 def intensity_rows() -> tuple[dict, ...]:
     """Every per-kWh intensity: the registry's reported rows, then derived rows (cached per
     process, like the registry tables). Each row has ``sources`` (a tuple of URLs) and

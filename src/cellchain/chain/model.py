@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from cellchain import units
+from cellchain import caches, units
 from cellchain.chain.ownership import OwnershipGraph
 from cellchain.io import store
 from cellchain.io.registry import start_of
@@ -19,10 +18,23 @@ from cellchain.io.registry import start_of
 COUNTED_BASES = ("nameplate", "planned", "production")
 
 
+#: Column types whose values come back from the warehouse as plain Python values already
+#: (no date to format, no NaN to blank).
+_PLAIN_TYPES = ("VARCHAR", "INTEGER", "BIGINT", "SMALLINT", "BOOLEAN")
+
+
 def _records(table: str) -> list[dict]:
     cur = store.connection().execute(f'SELECT * FROM "{table}"')
     names = [d[0] for d in cur.description]
-    return [{k: _plain(v) for k, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+    convert = [k for k, d in zip(names, cur.description, strict=True)
+               if str(d[1]) not in _PLAIN_TYPES]
+    out = []
+    for row in cur.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        for k in convert:
+            rec[k] = _plain(rec[k])
+        out.append(rec)
+    return out
 
 
 def _plain(v):
@@ -39,7 +51,7 @@ def _missing(v) -> bool:
         return False
 
 
-@cache
+@caches.cached
 def tables() -> dict[str, list[dict]]:
     """Every registry table as a list of row dicts (cached per process)."""
     from cellchain.io.registry import TABLES
@@ -55,11 +67,13 @@ class Index:
     capacity: dict[str, list[dict]]  # facility id -> its capacity rows, in file order
     totals: dict[tuple[str, str, int | None], list[dict]]  # (stage, product, year) -> rows
     blocs: dict[str, list[dict]]  # country -> its bloc membership rows
+    stages: dict[str, list[tuple[str, dict]]]  # stage -> (facility id, row), by id
 
 
-@cache
+@caches.cached
 def index() -> Index:
-    """Dicts of the registry rows by facility, by (stage, product, year) and by country."""
+    """Dicts of the registry rows by facility, by (stage, product, year), by country and
+    the facilities by stage."""
     t = tables()
 
     def by(rows, key):
@@ -72,10 +86,11 @@ def index() -> Index:
                  capacity=by(t["capacity"], lambda r: r["facility"]),
                  totals=by(t["country_totals"],
                            lambda r: (r["stage"], r["product"], r["year"])),
-                 blocs=by(t["blocs"], lambda r: r["country"]))
+                 blocs=by(t["blocs"], lambda r: r["country"]),
+                 stages=by(sorted(facilities().items()), lambda item: item[1]["stage"]))
 
 
-@cache
+@caches.cached
 def graph() -> OwnershipGraph:
     """The ownership graph of the registry."""
     t = tables()

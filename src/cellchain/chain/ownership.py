@@ -134,10 +134,16 @@ class OwnershipGraph:
         With ``stop_at_state_owned`` the chain stops at the last company below a state
         (e.g. Rosatom rather than the Russian government): the "company" view.
         """
-        key = (node, year, stop_at_state_owned)
-        if key not in self._cache:
-            self._cache[key] = self._ultimate(node, year, stop_at_state_owned, ())
-        return self._cache[key]
+        return self._walk(node, year, stop_at_state_owned, ())
+
+    def _walk(self, node, year, stop, seen) -> list[UltimateShare]:
+        """:meth:`ultimate`, memoised per (node, year, stop) for every node on the way, so
+        plants of one company walk its owners' chain once, not once per plant."""
+        key = (node, year, stop)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._ultimate(node, year, stop, seen)
+        return found
 
     def _ultimate(self, node, year, stop, seen) -> list[UltimateShare]:
         if node in seen:  # defensive: validation rejects cycles
@@ -152,7 +158,7 @@ class OwnershipGraph:
         for h in holdings:
             if h.share <= 0:
                 continue
-            for u in self._ultimate(h.owner, year, stop, seen + (node,)):
+            for u in self._walk(h.owner, year, stop, seen + (node,)):
                 out.append(UltimateShare(u.owner, u.country, u.kind, u.share * h.share,
                                          u.assumed or h.assumed, u.path + (node,)))
         if remainder > 1e-12:

@@ -65,9 +65,7 @@ def facility_capacities(stage: str, year: int, statuses=("operating",), product=
         raise unknown("product", product, nom.ALL_PRODUCTS)
     model.check_year(year)
     out = []
-    for fid, fac in sorted(model.facilities().items()):
-        if fac["stage"] != stage:
-            continue
+    for fid, fac in model.index().stages.get(stage, ()):
         if product and product not in (fac["products"] or "").split(";"):
             continue
         if model.status_as_of(fid, year) not in statuses:

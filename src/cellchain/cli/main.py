@@ -114,8 +114,8 @@ def _print_version(value: bool) -> None:
 
 def _data_dir(path: Path | None) -> None:
     """Point the registry overlay at ``path`` for this run (``CELLCHAIN_DATA_DIR``), after
-    checking it is a folder with registry tables; any open warehouse connection is closed
-    so the next query sees the overlay."""
+    checking it is a folder with registry tables; the process's caches and warehouse
+    connection are reset so the next query sees the overlay."""
     if path is not None:
         import os
 
@@ -123,8 +123,9 @@ def _data_dir(path: Path | None) -> None:
 
         registry.check_overlay(path.expanduser())
         os.environ["CELLCHAIN_DATA_DIR"] = str(path)
-        if "cellchain.io.store" in sys.modules:
-            sys.modules["cellchain.io.store"].close()
+        from cellchain import caches
+
+        caches.clear_all()
 
 
 @app.callback()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 
+from cellchain import caches
 from cellchain.errors import DataError
 
 BUNDLE_DIR = Path(__file__).resolve().parents[1] / "data" / "bundle"
@@ -26,7 +26,7 @@ def bundle_dir() -> Path:
     return BUNDLE_DIR
 
 
-@cache
+@caches.cached
 def manifest() -> dict:
     """The bundle manifest as a dict; a missing or unreadable manifest is a DataError."""
     path = BUNDLE_DIR / "manifest.json"

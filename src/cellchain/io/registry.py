@@ -26,11 +26,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 
+from cellchain import caches, schema, units
 from cellchain import nomenclature as nom
-from cellchain import schema, units
 from cellchain.errors import DataError, InvalidInputError, Problem, ValidationError
 
 TABLES = ("entities", "ownership", "facilities", "capacity", "status", "links",
@@ -310,7 +309,7 @@ def load(overlay: Path | None = None, *, use_env: bool = True) -> Registry:
 # --------------------------------------------------------------------------------------
 # invariants
 # --------------------------------------------------------------------------------------
-@cache
+@caches.cached
 def _iso3_codes() -> frozenset[str]:
     import pycountry
 
@@ -321,6 +320,12 @@ def start_of(text: str | None) -> date | None:
     """First day a partial date (YYYY, YYYY-MM, YYYY-MM-DD) covers; None for empty."""
     if not text:
         return None
+    return _start_of(text)
+
+
+@caches.cached
+def _start_of(text: str) -> date:
+    """:func:`start_of` of a non-empty text (memoised: registries repeat a few dates)."""
     parts = [int(p) for p in text.split("-")]
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
@@ -615,7 +620,13 @@ def _check_common(row: Row, bad) -> None:
 
 
 def _is_bundled(row: Row) -> bool:
-    return Path(row.file).parent == registry_dir()
+    return _in_registry_dir(row.file)
+
+
+@caches.cached
+def _in_registry_dir(file: str) -> bool:
+    """True for a file of the bundled registry (one path check per file, not per row)."""
+    return Path(file).parent == registry_dir()
 
 
 def _check_dates(row: Row, bad) -> None:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cellchain import __version__, schema
+from cellchain import __version__, caches, schema
 from cellchain.errors import DataError
 from cellchain.io import bundle
 
@@ -266,6 +266,7 @@ def build(force: bool = False) -> Path:
             con.close()
         os.replace(tmp, path)
         _write_stamp(wanted, inputs, taken_ns)
+        caches.clear_all()  # every answer derived from the old warehouse is stale
     except DataError:
         raise
     except OSError as exc:
@@ -343,8 +344,10 @@ def connection():
     return _connection
 
 
+@caches.on_clear
 def close() -> None:
-    """Close the process's connection (the next query reopens it)."""
+    """Close the process's connection (the next query reopens it, rebuilding the warehouse
+    first if its inputs changed). :func:`cellchain.caches.clear_all` calls it."""
     global _connection
     if _connection is not None:
         _connection.close()

@@ -32,10 +32,10 @@ same product; materials without such codes are not computable in that variant.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cache
 
 import numpy as np
 
+from cellchain import caches
 from cellchain.errors import InvalidInputError, UnknownValueError, unknown
 from cellchain.io import store
 
@@ -53,7 +53,7 @@ BUILTIN_REGIONS = {"EU27": EU27}
 # ---------------------------------------------------------------------------------------
 # inputs
 # ---------------------------------------------------------------------------------------
-@cache
+@caches.cached
 def materials() -> dict[str, str]:
     """Material id -> World Mining Data reference id, for materials with trade codes."""
     rows = store.query_rows(
@@ -62,7 +62,7 @@ def materials() -> dict[str, str]:
     return dict(rows)
 
 
-@cache
+@caches.cached
 def years() -> tuple[int, ...]:
     """Years with production data (the method needs both production and trade)."""
     rows = store.query_rows("SELECT DISTINCT year FROM production ORDER BY 1")
@@ -70,7 +70,7 @@ def years() -> tuple[int, ...]:
     return tuple(int(r[0]) for r in rows if r[0] in trade_years)
 
 
-@cache
+@caches.cached
 def country_codes() -> dict[str, int]:
     """ISO3 -> BACI numeric code of every importer the reference knows.
 
@@ -87,7 +87,7 @@ def country_codes() -> dict[str, int]:
     return {iso3: rank[1] for iso3, rank in sorted(out.items())}
 
 
-@cache
+@caches.cached
 def _trade_frame(variant: str):
     """Imports by (material, year, importer, exporter): quantity, value, score, bad mark."""
     stage_filter = "AND stage = 'mining'" if variant == "stage_consistent" else ""
@@ -108,7 +108,7 @@ def _trade_frame(variant: str):
     """)
 
 
-@cache
+@caches.cached
 def _production_frame():
     """Per (material, year): integer-truncated HHI and each country's quantity [t]."""
     prod = store.query("""

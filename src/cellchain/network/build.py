@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cellchain.network.network import MARKETS, PLANT_COLUMNS, Network
+from cellchain.network.network import MARKETS, PLANT_COLUMNS, Network, plant_rows
 from cellchain.network.products import (
     MINE_SOURCES,
     PRODUCTS,
     STAGE_OF,
     TOTALS_PRODUCT,
+    UNITS,
     model_product,
     to_model_unit,
 )
@@ -120,8 +121,9 @@ def build_network(year: int = 2024, basis: str = "reported", *,
 
     table = pd.DataFrame(rows, columns=list(PLANT_COLUMNS))
     scale = table["product"].map(share).astype(float)
-    ratio = np.array([_plant_output_ratio(p, c, raw, prod, util, idx)
-                      for p, c in zip(table["product"], table["country"], strict=True)])
+    pairs = list(plant_rows(table, "product", "country"))
+    by_pair = {pc: _plant_output_ratio(*pc, raw, prod, util, idx) for pc in set(pairs)}
+    ratio = np.array([by_pair[pc] for pc in pairs], dtype=float)
     table["nameplate"] = table["capacity"]
     table["output"] = table["capacity"] * scale * ratio
     mined = table["stage"] == "mining"
@@ -196,8 +198,6 @@ def _plant_rows(year: int, plant_capacity=None) -> list[dict]:
 
 
 def _unit(p: str) -> str:
-    from cellchain.network.products import UNITS
-
     return UNITS[p]
 
 

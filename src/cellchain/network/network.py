@@ -112,7 +112,7 @@ class Network:
         t = t[t["product"] == product]
         acc: dict[str, dict[str, float]] = {}
         total: dict[str, float] = {}
-        for country, cap, groups in zip(t["country"], t["capacity"], t[column], strict=True):
+        for country, cap, groups in plant_rows(t, "country", "capacity", column):
             total[country] = total.get(country, 0.0) + cap
             slot = acc.setdefault(country, {})
             for k, w in groups:
@@ -128,6 +128,15 @@ class Network:
                     shares[country] = shares.get(country, 0.0) + rest
             out[country] = shares
         return out
+
+
+def plant_rows(table, *names: str):
+    """The rows of a plant table as tuples of the named columns, as plain Python values.
+
+    Iterating a pandas column value by value goes through its array type (slow for
+    Arrow-backed strings); converting each column to a list once keeps loops over 100k
+    plants linear and cheap."""
+    return zip(*(table[n].tolist() for n in names), strict=True)
 
 
 def empty_arrays(n: int) -> dict[str, np.ndarray]:

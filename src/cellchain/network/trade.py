@@ -17,9 +17,7 @@ table where it cites them, else from the world pool.
 
 from __future__ import annotations
 
-from functools import cache
-
-from cellchain import units
+from cellchain import caches, units
 
 #: product -> {HS6 code: factor from t of the traded good to the product's unit}
 TRADED = {
@@ -28,7 +26,7 @@ TRADED = {
 }
 
 
-@cache
+@caches.cached
 def last_trade_year() -> int:
     """The latest year with trade in the bundle."""
     from cellchain.io import store
@@ -36,7 +34,7 @@ def last_trade_year() -> int:
     return int(store.query_rows("SELECT max(year) FROM trade")[0][0])
 
 
-@cache
+@caches.cached
 def imports(product: str, year: int) -> dict[tuple[str, str], float]:
     """BACI imports of a traded product [product unit]: {(origin, destination): quantity}.
 

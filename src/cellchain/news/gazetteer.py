@@ -17,8 +17,9 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+
+from cellchain import caches
 
 #: Least similarity [0-1] for a misspelt name to match (difflib ratio of folded forms).
 FUZZY_CUTOFF = 0.85
@@ -234,7 +235,7 @@ def facility_variants(name: str) -> list[str]:
     return [v for v in dict.fromkeys((head, short)) if len(v.split()) >= 2]
 
 
-@cache
+@caches.cached
 def country_names() -> dict[str, str]:
     """Name -> ISO3 for every ISO 3166 country, with common and short names."""
     import pycountry

@@ -20,8 +20,6 @@ or, with ``by="owner"``, by the share of it whose ultimate owners are in the mar
 
 from __future__ import annotations
 
-from functools import cache
-
 from cellchain import nomenclature as nom
 from cellchain.chain import model
 from cellchain.errors import InvalidInputError, unknown
@@ -44,23 +42,12 @@ def registry_stage(product: str) -> str:
     raise unknown("pipeline stage", product, STAGES)
 
 
-@cache
-def _rows_by_facility() -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
-    status: dict[str, list[dict]] = {}
-    capacity: dict[str, list[dict]] = {}
-    t = model.tables()
-    for r in t["status"]:
-        status.setdefault(r["facility"], []).append(r)
-    for r in t["capacity"]:
-        capacity.setdefault(r["facility"], []).append(r)
-    return status, capacity
-
-
 def paths(cfg: PipelineConfig | None = None, horizon: int = HORIZON,
           product: str | None = None) -> list[tuple[dict, PlantPath]]:
     """(facility row, path) for every registry plant (making ``product``, if given)."""
     cfg = cfg or PipelineConfig()
-    status, capacity = _rows_by_facility()
+    index = model.index()
+    status, capacity = index.status, index.capacity
     out = []
     for fid, fac in sorted(model.facilities().items()):
         if product and product not in (fac["products"] or "").split(";"):

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import csv
 import statistics
-from functools import cache
 from pathlib import Path
 
+from cellchain import caches
 from cellchain.chain import jobs as chain_jobs
 from cellchain.chain import model
 from cellchain.errors import InvalidInputError
@@ -31,7 +31,7 @@ from cellchain.pipeline.config import HORIZON, PipelineConfig
 INTENSITIES = Path(__file__).with_name("intensities.csv")
 
 
-@cache
+@caches.cached
 def sourced_intensities() -> tuple[dict, ...]:
     """Sourced jobs intensities: one dict per row of ``intensities.csv``."""
     with INTENSITIES.open(encoding="utf-8", newline="") as fh:

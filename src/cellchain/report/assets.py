@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
+from cellchain import caches
 from cellchain.errors import DataError
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
@@ -42,13 +42,13 @@ def plotly_js_path() -> Path:
     return path
 
 
-@cache
+@caches.cached
 def plotly_js() -> str:
     """plotly.js source, for inlining."""
     return plotly_js_path().read_text(encoding="utf-8")
 
 
-@cache
+@caches.cached
 def geo_assets_js() -> str:
     """A script that registers the world outline with plotly.js before any map draws."""
     topo = world_topojson_path().read_text(encoding="utf-8")

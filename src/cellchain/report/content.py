@@ -6,9 +6,7 @@ web pages and the JSON API all read the same numbers.
 
 from __future__ import annotations
 
-from functools import cache
-
-from cellchain import countries
+from cellchain import caches, countries
 from cellchain import nomenclature as nom
 from cellchain.chain import model
 from cellchain.errors import unknown
@@ -142,7 +140,7 @@ def key_plants(year: int, per_stage: int = 5) -> list[dict]:
     return out
 
 
-@cache
+@caches.cached
 def _network(year: int):
     from cellchain.network import baseline
     from cellchain.network.build import build_network

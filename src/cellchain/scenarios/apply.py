@@ -16,7 +16,7 @@ import numpy as np
 from cellchain.chain import model as registry
 from cellchain.errors import InvalidInputError
 from cellchain.network import products
-from cellchain.network.network import Network
+from cellchain.network.network import Network, plant_rows
 from cellchain.network.products import PRODUCTS, STAGE_OF, UNITS
 from cellchain.optimize.reroute import Changes
 from cellchain.scenarios.schema import Scenario
@@ -105,8 +105,7 @@ def apply(scenario: Scenario, net: Network, source: str = "<scenario>") -> Appli
                      "use an entity id from registry/entities.csv")
             memo: dict = {}
             held = np.array([held_share(g, s.entity, f, year, memo) if k == "plant" else 0.0
-                             for f, k in zip(plants["facility"], plants["kind"],
-                                             strict=True)])
+                             for f, k in plant_rows(plants, "facility", "kind")])
             cut = np.where(held >= 0.5, 1.0, held) * s.share
             plants["capacity"] = plants["capacity"] * (1.0 - cut)
             plants["nameplate"] = plants["nameplate"] * (1.0 - cut)
@@ -246,9 +245,8 @@ def non_covered_share(net: Network, plants=None) -> dict[tuple[str, str], float]
     plants = net.plants if plants is None else plants
     covered_cap: dict[tuple[str, str], float] = {}
     total: dict[tuple[str, str], float] = {}
-    for p, c, capacity, owners, state in zip(plants["product"], plants["country"],
-                                            plants["capacity"], plants["owners"],
-                                            plants["state"], strict=True):
+    for p, c, capacity, owners, state in plant_rows(plants, "product", "country", "capacity",
+                                                    "owners", "state"):
         total[(p, c)] = total.get((p, c), 0.0) + capacity
         if plant_is_covered(owners, state, c):
             covered_cap[(p, c)] = covered_cap.get((p, c), 0.0) + capacity

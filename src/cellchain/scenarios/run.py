@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cellchain.network.network import plant_rows
 from cellchain.network.products import PRODUCTS, STAGE_OF, UNITS
 from cellchain.scenarios.schema import Scenario
 
@@ -131,9 +132,8 @@ def _hhi(groups: dict[str, float]) -> float:
 def _groups(plants, by: str) -> dict[tuple[str, str], dict[str, float]]:
     """Nameplate capacity by (product, group) for a plant table."""
     out: dict[tuple[str, str], dict[str, float]] = {}
-    for p, c, cap, owners, state in zip(plants["product"], plants["country"],
-                                       plants["nameplate"], plants["owners"],
-                                       plants["state"], strict=True):
+    for p, c, cap, owners, state in plant_rows(plants, "product", "country", "nameplate",
+                                               "owners", "state"):
         if by == "location":
             parts = {c: 1.0}
         elif by == "owner":
@@ -181,7 +181,7 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
     jobs_per: dict[str, list[float]] = {}
     capex_per: dict[str, list[float]] = {}
     base = net.plants
-    for f, p, cap in zip(base["facility"], base["product"], base["nameplate"], strict=True):
+    for f, p, cap in plant_rows(base, "facility", "product", "nameplate"):
         fac = facs.get(f)
         if fac is None or cap <= 0:
             continue
@@ -195,8 +195,7 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
 
     def per_plant(table):
         out: dict[tuple[str, str], list[float]] = {}
-        for f, p, c, cap in zip(table["facility"], table["product"], table["country"],
-                                table["nameplate"], strict=True):
+        for f, p, c, cap in plant_rows(table, "facility", "product", "country", "nameplate"):
             fac = facs.get(f) or {}
             was = base_cap.get(f)
             ratio = cap / was if was else 1.0
@@ -214,8 +213,7 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
                 slot[3] = True
         return out
 
-    base_cap = {f: cap for f, cap in zip(base["facility"], base["nameplate"], strict=True)
-                if f}
+    base_cap = {f: cap for f, cap in plant_rows(base, "facility", "nameplate") if f}
     b, a = per_plant(base), per_plant(plants)
     rows = []
     for key in sorted(set(b) | set(a)):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+
+from cellchain import caches
 
 SCHEMA_DIR = Path(__file__).parent
 
@@ -26,7 +27,7 @@ class Column:
     description: str
 
 
-@cache
+@caches.cached
 def columns(schema_file: str = "bundle") -> dict[str, tuple[Column, ...]]:
     """All tables of one schema file, each as its ordered tuple of :class:`Column`."""
     out: dict[str, list[Column]] = {}
