@@ -184,14 +184,14 @@ def recipe(year: int) -> dict[str, dict[str, float]]:
 
     cathode = avg("cathode")
     anode = avg("anode") or avg("graphite")
-    graphite = avg("graphite") * natural_graphite_share(year)[0]
+    natural, _ = natural_graphite_share(year)
+    graphite = avg("graphite") * natural
     return {
         "cells": {"cathode": 1000.0 * cathode, "anode": 1000.0 * anode},
         "cathode": {"lithium_chemicals": avg("lithium") / cathode,
                     "nickel_refined": avg("nickel") / cathode,
                     "cobalt_refined": avg("cobalt") / cathode},
-        "anode": {"mine_graphite": graphite / anode if anode else
-                  natural_graphite_share(year)[0]},
+        "anode": {"mine_graphite": graphite / anode if anode else natural},
         "lithium_chemicals": {"mine_lithium": 1.0},
         "nickel_refined": {"mine_nickel": 1.0},
         "cobalt_refined": {"mine_cobalt": 1.0},
