@@ -9,7 +9,7 @@ Recipe (units of input per unit of output), for a year's world chemistry mix ``s
     lithium (LCE) per t of cathode      = sum_k s_k li_k / sum_k s_k c_k          [t/t]
     nickel, cobalt per t of cathode     likewise                                  [t/t]
     anode per GWh of cells              = 1000 * sum_k s_k a_k / sum_k s_k        [t/GWh]
-    graphite per t of anode             = sum_k s_k g_k / sum_k s_k a_k           [t/t]
+    mined graphite per t of anode       = n * sum_k s_k g_k / sum_k s_k a_k       [t/t]
     refining: 1 t of refined product per t of mined content (mass balance)
 
 with c_k, a_k, li_k, ... the sourced kg per kWh of chemistry k (lithium in LCE; a source in
@@ -19,6 +19,11 @@ only when one source gives a complete mix and every chemistry in it has sourced
 intensities; otherwise the recipe is that of the year's composite cell (``AVG<year>``: an
 average over the chemistries sold, e.g. Wood Mackenzie's 2023 material totals divided by
 the GWh they served).
+
+``n`` is the share of anode material not made from synthetic graphite
+(:func:`natural_graphite_share`): synthetic graphite is made from petroleum needle coke or
+pitch coke, which the model does not carry as a constraint, so only the rest of the anode
+needs mined natural graphite.
 
 Demand: the flow model serves the sum over end uses that have a world figure and at least
 one regional figure in one year (EV batteries and stationary storage today); the split is
@@ -85,6 +90,42 @@ def intensity(chemistry: str, material: str) -> float | None:
     return None if best is None else best[1]
 
 
+#: The registry products of the world totals behind :func:`natural_graphite_share`:
+#: anode material shipped, and the part of it that is synthetic-graphite anode.
+ANODE_TOTAL = ("materials", "anode")
+SYNTHETIC_ANODE = ("refining", "synthetic_graphite")
+
+
+def natural_graphite_share(year: int) -> tuple[float, str]:
+    """Share of anode active material that needs mined natural graphite [0-1], and how it
+    was obtained.
+
+    One minus the world's synthetic-graphite anode shipments over its anode shipments, both
+    cited in ``country_totals`` (``WLD`` production rows) for the same year by the same
+    source, so the two figures share one basis: the latest such year <= ``year``, else the
+    earliest later one. The remainder (natural graphite, and the few per cent of silicon
+    and other anode) all counts as natural graphite, so the figure is an upper bound on
+    the mined-graphite need. 1.0 (every anode counted as natural graphite) when no year has
+    both figures.
+    """
+    rows = [r for r in model.tables()["country_totals"]
+            if r["country"] == "WLD" and r["measure"] == "production"
+            and r["year"] is not None and r["value"] is not None
+            and r["value_kind"] in (None, "point")]
+    totals = {(r["year"], r["source_url"]): r for r in rows
+              if (r["stage"], r["product"]) == ANODE_TOTAL and r["value"] > 0}
+    pairs = sorted((r["year"], r["source_url"], r["value"] / totals[key]["value"])
+                   for r in rows if (r["stage"], r["product"]) == SYNTHETIC_ANODE
+                   and (key := (r["year"], r["source_url"])) in totals
+                   and r["value"] <= totals[key]["value"])
+    if not pairs:
+        return 1.0, "no cited split of anode shipments: all anode counted as natural graphite"
+    earlier = [p for p in pairs if p[0] <= year]
+    y, url, synthetic = earlier[-1] if earlier else pairs[0]
+    return 1.0 - synthetic, (f"{y}: 1 - synthetic-graphite anode / all anode shipments "
+                             f"({100 * synthetic:.1f} % synthetic; {url})")
+
+
 #: Materials the recipe needs a sourced intensity for.
 NEEDED = ("cathode", "lithium", "nickel", "cobalt", "graphite")
 #: Composite cells are registry "chemistries" named AVG<year>: an average over the year's
@@ -132,6 +173,8 @@ def recipe(year: int) -> dict[str, dict[str, float]]:
     Uses the year's world chemistry mix when it is complete and every chemistry in it
     has sourced intensities for cathode, lithium, nickel, cobalt and graphite; otherwise
     the composite cell of the year (:func:`composite`), and :func:`recipe_basis` says so.
+    Anode needs mined graphite only for its natural-graphite share
+    (:func:`natural_graphite_share`).
     """
     weights, _ = recipe_weights(year)
     total = sum(weights.values())
@@ -141,13 +184,14 @@ def recipe(year: int) -> dict[str, dict[str, float]]:
 
     cathode = avg("cathode")
     anode = avg("anode") or avg("graphite")
-    graphite = avg("graphite")
+    natural, _ = natural_graphite_share(year)
+    graphite = avg("graphite") * natural
     return {
         "cells": {"cathode": 1000.0 * cathode, "anode": 1000.0 * anode},
         "cathode": {"lithium_chemicals": avg("lithium") / cathode,
                     "nickel_refined": avg("nickel") / cathode,
                     "cobalt_refined": avg("cobalt") / cathode},
-        "anode": {"mine_graphite": graphite / anode if anode else 1.0},
+        "anode": {"mine_graphite": graphite / anode if anode else natural},
         "lithium_chemicals": {"mine_lithium": 1.0},
         "nickel_refined": {"mine_nickel": 1.0},
         "cobalt_refined": {"mine_cobalt": 1.0},
@@ -163,8 +207,11 @@ def recipe_table(year: int):
     used, basis = recipe_weights(year)
     sources = sorted({url for r in materials.intensity_rows() if r["chemistry"] in used
                       for url in r["sources"]})
+    natural, how = natural_graphite_share(year)
+    graphite_basis = f"{basis}; natural-graphite share of anode {natural:.3f} ({how})"
     rows = [{"year": year, "product": p, "input": q, "amount": a,
-             "unit": f"{UNITS[q]} per {UNITS[p]}", "basis": basis,
+             "unit": f"{UNITS[q]} per {UNITS[p]}",
+             "basis": graphite_basis if q == "mine_graphite" else basis,
              "sources": "; ".join(sources)}
             for p, inputs in recipe(year).items() for q, a in inputs.items()]
     return pd.DataFrame(rows)
