@@ -50,6 +50,15 @@ def requirement(recipe: dict, product: str) -> float:
                for parent, inputs in recipe.items() if product in inputs)
 
 
+def scenario_network(scenario: Scenario):
+    """The network a scenario runs on: its year's, on its capacity basis and demand
+    projection (defaults: :func:`cellchain.network.build.build_network`'s)."""
+    from cellchain.network.build import build_network
+
+    return build_network(scenario.year, scenario.capacity,
+                         demand=scenario.demand.projection if scenario.demand else None)
+
+
 def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baseline=None,
         reroute=None):
     """Compare the scenario with the baseline; returns (rows with a ``section``, summary).
@@ -61,11 +70,11 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baselin
 
     from cellchain.network import baseline as baseline_mod
     from cellchain.network import checks
-    from cellchain.network.build import build_network
+    from cellchain.network.build import year_is_projected
     from cellchain.optimize.reroute import Reroute
     from cellchain.scenarios.apply import apply
 
-    net = network or build_network(scenario.year)
+    net = network or scenario_network(scenario)
     base = baseline or baseline_mod.build(net)
     rr = reroute or Reroute(net, base)
     applied = apply(scenario, net, source)
@@ -83,7 +92,9 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baselin
     df = pd.DataFrame(rows, columns=COLUMNS)
     summary = {"scenario": scenario.name, "description": scenario.description,
                "year": net.year, "status": sol.status.value, "explanation": sol.explanation,
-               "method": sol.method, "largest_moves": largest_moves(df)}
+               "method": sol.method, "capacity_basis": net.basis,
+               "projected": year_is_projected(net.year),
+               "sources": dict(net.sources), "largest_moves": largest_moves(df)}
     return df, summary
 
 
