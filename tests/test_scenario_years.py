@@ -143,3 +143,14 @@ def test_projection_keys_are_checked(warehouse):
         build_network(2030, "hoped")
     with pytest.raises(InvalidInputError, match="starts in 2026"):
         build_network(2024, "expected")
+
+
+def test_report_and_dashboard_run_a_projected_scenario_on_its_own_network(warehouse):
+    from cellchain.report import content
+
+    s = load.load(load.find_bundled("us_fta_only_2030"))
+    result = content.scenario_result(s, "us_fta_only_2030", "USA")
+    assert result["year"] == 2030 and "of its 289 GWh" in result["bottleneck_text"][0]
+    low = load.parse({"name": "t", "year": 2030, "capacity": "low"})
+    net, _, _ = content._network(low.year, low.capacity, None)
+    assert net.basis == "low"
