@@ -274,9 +274,13 @@ def market_demand(year: int, scenario: str = DEFAULT_SCENARIO,
     for end_use in end_uses:
         world = projection("WLD", end_use, scenario, range(year, year + 1))[0]
         if world["value"] is None:
+            hint = "Choose a year the scenario reaches, or another scenario."
+            if strict:
+                have = regional_projections(year, end_use)
+                hint = (f"Projections with a regional split for {year}: "
+                        f"{'; '.join(have) if have else 'none in registry/demand.csv'}.")
             raise DataError(f"No {end_use} demand for the world in {year} in {scenario!r} "
-                            f"({world['basis']}).",
-                            "Choose a year the scenario reaches, or another scenario.")
+                            f"({world['basis']}).", hint)
         named = 0.0
         for m in valuechain.NAMED_MARKETS:
             try:
