@@ -154,3 +154,25 @@ def test_report_and_dashboard_run_a_projected_scenario_on_its_own_network(wareho
     low = load.parse({"name": "t", "year": 2030, "capacity": "low"})
     net, _, _ = content._network(low.year, low.capacity, None)
     assert net.basis == "low"
+
+
+@pytest.mark.parametrize("year", [2027, 2030])
+@pytest.mark.parametrize("basis", ["expected", "low", "announced"])
+def test_projected_baselines_balance_on_every_basis(warehouse, year, basis):
+    net = build_network(year, basis)
+    base = baseline.build(net)
+    out = {p: net.output[p] for p in PRODUCTS}
+    use = {p: baseline.use_of(net, p) for p in PRODUCTS}
+    assert checks.mass_balance(base.flows, out, use, strict=True) == []
+    assert net.output["cells"].sum() == pytest.approx(sum(net.demand.values()))
+    # 2027 lies between the 2024 actuals and the 2030 projection: interpolated
+    if year == 2027:
+        assert net.sources["ev_all:USA"].startswith("interpolated between 2024 and 2030")
+
+
+def test_more_certain_bases_never_hold_more_capacity(warehouse):
+    named = {b: build_network(2030, b).plants.query("kind == 'plant'")
+             .groupby("product")["nameplate"].sum() for b in ("low", "expected", "announced")}
+    for p in named["announced"].index:
+        assert named["low"].get(p, 0.0) <= named["announced"][p] + 1e-9
+        assert named["expected"].get(p, 0.0) <= named["announced"][p] + 1e-9
