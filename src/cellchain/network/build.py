@@ -34,8 +34,9 @@ named projection (:func:`cellchain.pipeline.demand.market_demand`, default the I
 totals (the latest figure by then), ownership (as last recorded) and the trade pattern
 (BACI's latest year seeds the baseline's bilateral step; the registry's cited flows are
 for the year they cite, so none apply to a projected year and the rest is pooled). The
-network's ``sources`` say so under ``capacity basis``, ``demand projection`` and ``trade
-pattern``. Years up to the as-of year are built exactly as before.
+network's ``sources`` say so under ``capacity basis``, ``demand projection``, ``trade
+pattern`` and ``mine output`` (:mod:`cellchain.network.projection`). Years up to the as-of
+year are built exactly as before.
 """
 
 from __future__ import annotations
@@ -51,10 +52,15 @@ from cellchain.network.products import (
     model_product,
     to_model_unit,
 )
+from cellchain.network.projection import (
+    BASES,
+    PIPELINE_BASES,
+    capacity_scale,
+    check_year,
+    projection_sources,
+    year_is_projected,
+)
 
-#: Capacity bases: the registry's reported capacities, or the pipeline's per plant.
-BASES = ("reported", "expected", "low", "announced")
-PIPELINE_BASES = BASES[1:]
 #: Downstream first: a product's use needs the output of what it goes into.
 ORDER = ("cells", "cathode", "anode", "lithium_chemicals", "nickel_refined",
          "cobalt_refined", "mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite")
@@ -84,7 +90,7 @@ def build_network(year: int = 2024, basis: str | None = None, *,
     basis = basis or ("expected" if future else "reported")
     if basis not in BASES and plant_capacity is None:
         raise unknown("capacity basis", basis, BASES)
-    _check_year(year, basis)
+    check_year(year, basis)
     sources: dict[str, str] = {}
     given = plant_capacity is not None
     if basis in PIPELINE_BASES and plant_capacity is None:
@@ -100,7 +106,7 @@ def build_network(year: int = 2024, basis: str | None = None, *,
         demand_by_market, sources = demand_mod.market_demand(
             year, demand or demand_mod.DEFAULT_SCENARIO, strict=True)
     if basis != "reported" or future:
-        sources.update(_projection_sources(year, basis, given))
+        sources.update(projection_sources(year, basis, given))
     demand = demand_by_market
     eu = _eu_members(year)
     markets = {m: [m] for m in MARKETS if m not in ("EU27", "RoW")}
@@ -146,7 +152,7 @@ def build_network(year: int = 2024, basis: str | None = None, *,
                             "country totals of that year to the registry.")
         share[p] = world_use / total if total > 0 else 0.0
         output[p] = est * share[p]
-        capacity[p] = np.maximum(raw[p], est) * _capacity_scale(p, share[p], future)
+        capacity[p] = np.maximum(raw[p], est) * capacity_scale(p, share[p], future)
         # cited production above the known capacity: the plants run at least that much
         for i in np.flatnonzero(est > raw[p] * (1 + 1e-12)):
             rows.append({"facility": "", "kind": "country_total", "stage": STAGE_OF[p],
@@ -165,75 +171,13 @@ def build_network(year: int = 2024, basis: str | None = None, *,
     table["output"] = table["capacity"] * scale * ratio
     mined = table["stage"] == "mining"
     cap_scale = table["product"].map(
-        {p: _capacity_scale(p, share[p], future) for p in share}).astype(float)
+        {p: capacity_scale(p, share[p], future) for p in share}).astype(float)
     table["capacity"] = table["capacity"].where(mined, table["capacity"] * scale)
     table.loc[mined, "capacity"] = table.loc[mined, "capacity"] * cap_scale[mined]
     return Network(year=year, basis=basis, countries=countries, plants=table,
                    capacity=capacity, output=output, output_basis=obasis, chain_share=share,
                    utilisation=util, recipe=recipe, markets=markets, demand=demand,
                    sources=sources)
-
-
-def _capacity_scale(product: str, share: float, future: bool) -> float:
-    """Factor from the estimate to the network's capacity: the battery-chain share; for
-    mines 1 (their output is the capacity), except in a projected year, where the latest
-    observed mine output stands in and grows with the chain's use (never below it)."""
-    if STAGE_OF[product] != "mining":
-        return share
-    return max(1.0, share) if future else 1.0
-
-
-def year_is_projected(year: int) -> bool:
-    """Whether ``year`` is after the as-of year (a projection) [calendar year]."""
-    from cellchain.nomenclature import AS_OF
-
-    return isinstance(year, int) and not isinstance(year, bool) and year > AS_OF
-
-
-def _check_year(year, basis: str) -> int:
-    """The year if the basis answers for it; InvalidInputError naming the years else."""
-    from cellchain import years
-    from cellchain.chain import model
-    from cellchain.errors import InvalidInputError
-
-    if basis == "reported" and not year_is_projected(year):
-        return model.check_year(year)
-    years.check(year, "model")
-    if basis in PIPELINE_BASES and year < years.AS_OF:
-        raise InvalidInputError(
-            f"The pipeline's {basis} capacity starts in {years.AS_OF}; {year} is before it.",
-            f"Use basis 'reported' for {year}, or a year from {years.AS_OF} to "
-            f"{years.HORIZON}.")
-    return year
-
-
-def _projection_sources(year: int, basis: str, given: bool = False) -> dict[str, str]:
-    """What a network of a projected year (or on a pipeline basis) takes from where;
-    ``given``: the caller passed its own capacity per plant."""
-    from cellchain.network import trade
-
-    last_trade = trade.last_trade_year()
-    if given:
-        cap = f"capacity per plant in {year} as given by the caller ({basis})"
-    elif basis in PIPELINE_BASES:
-        cap = (f"pipeline {basis} capacity per plant in {year} (statuses as of 31 Dec "
-               f"{_as_of()}; default probabilities and delays, docs/pipeline.md)")
-    else:
-        cap = f"registry reported capacity as of {year}"
-    out = {"capacity basis": cap}
-    if year_is_projected(year):
-        out["trade pattern"] = (
-            f"projected year: no observed trade; the baseline's bilateral step uses BACI "
-            f"trade of {min(year, last_trade)} (the latest observed), the registry's cited "
-            f"flows do not apply, the rest is pooled from net exporters")
-        out["mine output"] = "World Mining Data, latest bundled year, scaled to the chain's use"
-    return out
-
-
-def _as_of() -> int:
-    from cellchain.nomenclature import AS_OF
-
-    return AS_OF
 
 
 def _plant_output_ratio(product, country, raw, prod, util, idx) -> float:

@@ -75,7 +75,7 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baselin
 
     from cellchain.network import baseline as baseline_mod
     from cellchain.network import checks
-    from cellchain.network.build import year_is_projected
+    from cellchain.network.projection import year_is_projected
     from cellchain.optimize.reroute import Reroute
     from cellchain.scenarios.apply import apply
 
@@ -210,7 +210,7 @@ def _pipeline_share(year: int, basis: str) -> dict[str, float]:
 def jobs_rows(net, plants, scenario) -> list[dict]:
     """Jobs and capex per country and stage, before and after, with their basis."""
     from cellchain.chain import model
-    from cellchain.network.build import year_is_projected
+    from cellchain.network.projection import year_is_projected
     from cellchain.pipeline.jobs import regional_intensity
 
     facs = model.facilities()
