@@ -71,6 +71,8 @@ def test_exposure_in_a_projected_year_sums_to_one(warehouse):
     df = api.exposure("USA", year=2030)
     sums = df.groupby("product")["share"].sum()
     assert sums.to_numpy() == pytest.approx(1.0)
+    assert df["basis"].str.startswith("projected: ").all()
+    assert not api.exposure("USA", year=2024)["basis"].str.startswith("projected").any()
 
 
 def test_a_year_up_to_2026_is_built_exactly_as_before(warehouse):
