@@ -240,7 +240,7 @@ def regional_projections(year: int, end_use: str = "ev_all") -> list[str]:
     return out
 
 
-def check_projection(name: str, year: int | None = None, end_use: str = "ev_all") -> str:
+def check_projection(name: str, end_use: str = "ev_all") -> str:
     """The projection ``name`` means (exact, or a unique prefix) among the scenarios with
     a world figure for the end use; UnknownValueError naming them otherwise."""
     names = scenarios(end_use, "WLD")

@@ -99,7 +99,7 @@ def _check_projection(scenario: Scenario, fail) -> None:
                  f"remove '{key}', or set a year after {years.AS_OF}")
     if scenario.demand is not None:
         try:
-            name = demand.check_projection(scenario.demand.projection, scenario.year)
+            name = demand.check_projection(scenario.demand.projection)
         except UnknownValueError as exc:
             fail(["demand", "projection"], exc.message, exc.hint)
         scenario.demand.projection = name
