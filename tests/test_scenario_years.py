@@ -178,3 +178,18 @@ def test_more_certain_bases_never_hold_more_capacity(warehouse):
     for p in named["announced"].index:
         assert named["low"].get(p, 0.0) <= named["announced"][p] + 1e-9
         assert named["expected"].get(p, 0.0) <= named["announced"][p] + 1e-9
+
+
+def test_rosatom_bolivia_2030_adds_its_plants_to_2030_capacity(warehouse):
+    from cellchain import api
+
+    cap = api.scenario_run("rosatom_bolivia_2030").capacity_change
+    loc = cap[cap["by"] == "location"].set_index(["product", "group"])
+    bol = loc.loc[("lithium_chemicals", "BOL")]
+    # the what-if plant's 14,000 t/yr LCE on top of Bolivia's expected 2030 capacity
+    assert bol["scenario_capacity"] - bol["baseline_capacity"] == pytest.approx(14000.0)
+    assert bol["scenario_share"] > bol["baseline_share"]
+    assert loc.loc[("cells", "BOL"), "scenario_capacity"] == pytest.approx(1.0)
+    state = cap[cap["by"] == "state"].set_index(["product", "group"])
+    rus = state.loc[("lithium_chemicals", "RUS")]
+    assert rus["scenario_share"] > rus["baseline_share"]
