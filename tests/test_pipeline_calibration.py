@@ -12,12 +12,19 @@ IEA (Batteries and Secure Energy Transitions / GEVO 2024 text, as copied at
 https://wungiel.pl/14_Aug_2018_14085.html): over 9 TWh of cell capacity announced for
 2030, about 70 % of it operational or committed.
 
-Tolerance: 0.05 on each ratio the weights produce (absolute); 0.1 on the low band's share
-of announced capacity, which is the registry's composition, not the weights'.
-The registry's world pipeline does not reproduce the IEA's 70 %: it holds 4.4 TWh of 2030
-announced capacity, mostly built or
-building, against the IEA's 9 TWh (docs/pipeline.md); that gap is asserted below so that
-it is seen, and the test will say so when the registry closes it.
+What is compared, each with a stated tolerance (absolute, on fractions):
+
+- the default weights: expected / announced 2030 capacity against the ICCT's highly
+  probable share (0.05), and the weights applied to the IEA's own mix against its 70 %;
+- the registry's composition, which no weight changes: operating plus construction (or
+  committed) / announced against the ICCT's 0.727 (EU) and 0.792 (US) and the IEA's 0.70
+  (0.05 each). The EU is reached; the US and the world are not, because the registry
+  holds few of the uncommitted announcements in those totals (its 2030 world pipeline is
+  4.4 TWh against the IEA's 9 TWh). The gaps are asserted so that they stay visible, here
+  and in tests/reference_figures.csv ("not reached" rows with the reason), and a test
+  fails when the registry closes them;
+- the ICCT's coverage ratios (capacity / demand) depend on the demand projection as well;
+  they are rows of tests/reference_figures.csv (tolerance 10 points).
 """
 
 from __future__ import annotations
@@ -45,32 +52,46 @@ def test_default_weights_reproduce_icct_highly_probable_share(warehouse, market,
         published, abs=TOLERANCE)
 
 
-#: Tolerance of the band composition (the registry's own mix of built and announced
-#: projects, which no weight changes): measured 0.757 (EU27) and 0.866 (USA) against
-#: 0.727 and 0.792; the US registry lists few of the announcements cancelled since.
-BAND_TOLERANCE = 0.1
+#: Measured low / announced for 2030: 0.752 (EU27) and 0.866 (USA) against the ICCT's
+#: 0.727 and 0.792. The US registry lists fewer uncommitted announcements than the ICCT's
+#: data held, so its mix is more built than the ICCT's: not reached.
+REACHED = {"EU27": True, "USA": False}
 
 
 @pytest.mark.parametrize("market, published", [("EU27", ICCT_EU), ("USA", ICCT_US)])
-def test_low_band_share_matches_icct_operating_plus_construction(warehouse, market,
-                                                                 published):
+def test_low_band_share_against_icct_operating_plus_construction(warehouse, market,
+                                                                  published):
     row = _year(market)
-    assert row["low"] / row["high"] == pytest.approx(published, abs=BAND_TOLERANCE)
+    ratio = row["low"] / row["high"]
+    within = abs(ratio - published) <= TOLERANCE
+    assert within == REACHED[market], (market, ratio, published)
+    if not REACHED[market]:  # the registry's mix is more built than the ICCT's
+        assert ratio > published
 
 
-def test_world_registry_pipeline_is_short_of_the_iea_announced_total(warehouse):
+def test_iea_committed_ratio_not_reached_for_want_of_announcements(warehouse):
     row = _year("world")
-    # the registry covers under half of the IEA's announced 2030 capacity, and what it
-    # covers is mostly committed: its low/high share is above the IEA's 70 %
+    ratio = row["low"] / row["high"]  # operating + construction/committed over announced
+    # not within 0.05 of the IEA's 70 %: the registry's mix is more built (about 0.90) ...
+    assert abs(ratio - IEA_COMMITTED_SHARE) > TOLERANCE and ratio > IEA_COMMITTED_SHARE
+    # ... because it covers under half of the announcements behind the IEA's 9 TWh, and
+    # far less of the uncommitted ones (about 16 % of the IEA's 2.7 TWh) than of the
+    # built or committed ones (about 63 % of its 6.3 TWh)
     assert row["announced_capacity"] < 0.5 * IEA_ANNOUNCED_2030
-    assert row["low"] / row["high"] > IEA_COMMITTED_SHARE
+    committed = row["low"] / (IEA_COMMITTED_SHARE * IEA_ANNOUNCED_2030)
+    uncommitted = (row["high"] - row["low"]) / ((1 - IEA_COMMITTED_SHARE)
+                                                * IEA_ANNOUNCED_2030)
+    assert uncommitted < 0.5 * committed
+
+
+def test_default_weights_on_the_iea_mix_keep_68_to_82_percent():
     # with the IEA's composition (70 % operating or committed at p >= 0.8, 30 % announced
-    # at the default 0.4) the default weights keep 68-80 % of announced capacity
+    # at the default 0.4) the default weights keep 68-82 % of announced capacity
     from cellchain.pipeline.config import DEFAULT_PROBABILITY as P
 
     lo = IEA_COMMITTED_SHARE * P["committed"] + (1 - IEA_COMMITTED_SHARE) * P["announced"]
     hi = IEA_COMMITTED_SHARE * P["operating"] + (1 - IEA_COMMITTED_SHARE) * P["announced"]
-    assert 0.68 - 1e-9 <= lo <= hi <= 0.82 + 1e-9
+    assert lo == pytest.approx(0.68) and hi == pytest.approx(0.82)
 
 
 def test_eu_self_sufficiency_against_fraunhofer_isi(warehouse):

@@ -23,7 +23,11 @@ How each row is read (columns ``stage``, ``measure``, ``unit``):
 - ``demand`` (stage demand): the market's ``ev_all`` demand in ``demand_table``; a
   demand ``share`` is that over the world's;
 - stage ``trade``: ``country`` is ``EXPORTER>IMPORTER``; the figure with the same
-  measure and unit among the flows :func:`cellchain.chain.flows.cited` lists.
+  measure and unit among the flows :func:`cellchain.chain.flows.cited` lists;
+- stage ``pipeline`` (default weights, :func:`cellchain.pipeline.pipeline` for the market
+  ``country``, ``WLD`` the world, and the year): ``announced_capacity``; ``low_share``
+  (operating plus under construction or committed / announced); ``announced_coverage``
+  and ``low_coverage`` (announced, or the low band, / the default projection's demand).
 """
 
 from __future__ import annotations
@@ -95,6 +99,15 @@ def tool_value(r: dict) -> float:
         if measure == "share":
             return by_market[country] / by_market["WLD"]
         return by_market[country]
+    if stage == "pipeline":
+        from cellchain.pipeline import pipeline
+
+        row = pipeline("world" if country == "WLD" else country, product, year
+                       ).set_index("year").loc[year]
+        return {"announced_capacity": row["announced_capacity"],
+                "low_share": row["low"] / row["high"],
+                "announced_coverage": row["announced_capacity"] / row["demand"],
+                "low_coverage": row["low"] / row["demand"]}[measure]
     if stage == "trade":
         exporter, importer = country.split(">")
         df = flows.cited(product, importer=importer, exporter=exporter, year=year)

@@ -15,7 +15,9 @@ def test_year_ranges_come_from_the_data(warehouse):
     reg = years.available("registry")
     model = years.available("model")
     assert reg[0] <= 2011 and reg[-1] >= 2030  # dated capacity figures: 2011 ... 2030
-    assert model[0] == 2019 and model[-1] == reg[-1]  # first market split of demand: 2019
+    assert model[0] == 2019  # first market split of demand: 2019
+    # up to the as-of year observed; after it projected (pipeline capacity), to 2035
+    assert model[-1] == years.HORIZON == 2035 and years.AS_OF == 2026
     assert years.DEFAULT_YEAR in reg and years.DEFAULT_YEAR in model
 
 
@@ -48,3 +50,9 @@ def test_same_default_in_cli_api_and_dashboard(cli, warehouse):
         assert res.returncode == 0 and f"default: {years.DEFAULT_YEAR}" in text, command
     res = cli("production", "--help")
     assert "default: the latest" in " ".join(res.stdout.split())
+
+
+@pytest.mark.parametrize("bad", [2036, 2010])
+def test_model_years_end_at_the_horizon(warehouse, bad):
+    with pytest.raises(InvalidInputError, match="Years with data: 2019 to 2035"):
+        years.check(bad, "model")

@@ -504,11 +504,10 @@ def scenario_validate(path):
     without running it: schema,
     ids, countries and blocs against the year's network. Returns the validated
     :class:`~cellchain.scenarios.schema.Scenario`; raises with file and key path."""
-    from cellchain.network.build import build_network
-    from cellchain.scenarios import apply
+    from cellchain.scenarios import apply, run
 
     scenario, source = _scenario(path)
-    apply.apply(scenario, build_network(scenario.year), source)
+    apply.apply(scenario, run.scenario_network(scenario), source)
     return scenario
 
 

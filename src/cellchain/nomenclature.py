@@ -59,6 +59,12 @@ WORLD = "WLD"
 #: The year registry-based answers (shares, jobs, exposure, scenarios...) use when none is
 #: given: the latest year with cited demand and capacity totals.
 DEFAULT_YEAR = 2024
+#: The registry year the pipeline starts from: statuses are read as of 31 Dec of this year;
+#: a later year is a projection (pipeline capacity, projected demand) [calendar year].
+AS_OF = 2026
+#: The last year the pipeline, and the flow model on its capacities, answer for
+#: [calendar year].
+HORIZON = 2035
 
 #: Common names and symbols people use for a material, and the material id each means
 #: (lower case, spaces for underscores). The GeoPolRisk reference's own names (World

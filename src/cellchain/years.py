@@ -10,9 +10,11 @@ Each command accepts exactly the years its data has, and an error names them:
   dated capacity figure in the registry; default :data:`DEFAULT_YEAR`.
 - ``model`` (the flow model: ``exposure``, ``scenario``, ``report``, ``demand``,
   ``recipe`` and the dashboard): from the first year with an observed (``actual``)
-  split of cell demand by market (two or more markets) to the last year with
-  registry capacity figures (a later year uses the latest observed split, and the
-  model's sources say so); default :data:`DEFAULT_YEAR`.
+  split of cell demand by market (two or more markets) to :data:`HORIZON` (2035). Up to
+  :data:`AS_OF` (2026) the network holds the registry's reported capacities and observed
+  demand; a later year is a projection: the pipeline's expected capacities and a named
+  demand projection (:func:`cellchain.network.build.build_network`, whose sources say
+  which parts are projected); default :data:`DEFAULT_YEAR`.
 
 The same defaults hold for the Python API, the command line and the dashboard.
 """
@@ -27,6 +29,10 @@ from cellchain.errors import InvalidInputError
 
 #: The default year of registry and flow-model answers [calendar year].
 DEFAULT_YEAR = nom.DEFAULT_YEAR
+#: The last observed year: later model years are projections [calendar year].
+AS_OF = nom.AS_OF
+#: The last year of the flow model (and of the pipeline) [calendar year].
+HORIZON = nom.HORIZON
 
 KINDS = ("production", "trade", "governance", "registry", "model")
 LABELS = {"production": "mine production data", "trade": "trade data",
@@ -62,10 +68,9 @@ def available(kind: str) -> tuple[int, ...]:
                     r["market"])
         first = [y for y, uses in split.items()
                  if sum(len(m) >= 2 for m in uses.values()) >= _MIN_SPLIT_END_USES]
-        last = available("registry")
-        if not first or not last:
+        if not first or not available("registry"):
             return ()
-        return tuple(range(min(first), last[-1] + 1))
+        return tuple(range(min(first), HORIZON + 1))
     raise InvalidInputError(f"Unknown kind of year {kind!r}.", f"Use one of {', '.join(KINDS)}.")
 
 

@@ -484,6 +484,10 @@ def scenario_run(
         return
     typer.echo(f"{result.name} ({summary['year']}): {summary['status']}, "
                f"{summary['method']}")
+    if summary.get("projected"):
+        src = summary.get("sources", {})
+        typer.echo(f"projected year: {src.get('capacity basis', summary['capacity_basis'])}; "
+                   f"demand {src.get('demand projection', 'projected')}")
     typer.echo("largest moves:" if summary["largest_moves"] else "nothing moves")
     for move in summary["largest_moves"]:
         typer.echo(f"  {move['move']}")

@@ -19,8 +19,24 @@ For each model product (see :mod:`cellchain.network.products`):
    keeps its share of production. A share above one says the registry's capacity is short
    of the use and was scaled up.
 
-``basis`` is the capacity basis: ``reported`` (registry capacities as of the year). A
-pipeline can pass its own expected capacities by plant with ``plant_capacity``.
+``basis`` is the capacity basis: ``reported`` (registry capacities as of the year), or a
+pipeline basis (:mod:`cellchain.pipeline.capacity`): ``expected`` (probability- and
+delay-weighted, per plant), ``low`` (operating plus under construction or committed) or
+``announced``. A pipeline basis counts every registry plant the pipeline gives a capacity
+in the year, whatever its status then. A caller can pass its own capacities by plant with
+``plant_capacity``.
+
+**Years after the as-of year** (2027 to 2035, :data:`cellchain.nomenclature.AS_OF`) are
+projections: the capacity basis defaults to ``expected`` and cell demand by market is a
+named projection (:func:`cellchain.pipeline.demand.market_demand`, default the IEA GEVO
+2025 STEPS). What stays observed is carried from the latest observed year: mine output
+(World Mining Data's latest year, scaled to the chain's use like any year), cited country
+totals (the latest figure by then), ownership (as last recorded) and the trade pattern
+(BACI's latest year seeds the baseline's bilateral step; the registry's cited flows are
+for the year they cite, so none apply to a projected year and the rest is pooled). The
+network's ``sources`` say so under ``capacity basis``, ``demand projection``, ``trade
+pattern`` and ``mine output`` (:mod:`cellchain.network.projection`). Years up to the as-of
+year are built exactly as before.
 """
 
 from __future__ import annotations
@@ -37,37 +53,66 @@ from cellchain.network.products import (
     model_product,
     to_model_unit,
 )
+from cellchain.network.projection import (
+    BASES,
+    PIPELINE_BASES,
+    capacity_scale,
+    check_year,
+    projection_sources,
+    year_is_projected,
+)
 
-BASES = ("reported",)
 #: Downstream first: a product's use needs the output of what it goes into.
 ORDER = ("cells", "cathode", "anode", "lithium_chemicals", "nickel_refined",
          "cobalt_refined", "mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite")
 
 
-def build_network(year: int = 2024, basis: str = "reported", *,
-                  plant_capacity=None) -> Network:
+def build_network(year: int = 2024, basis: str | None = None, *,
+                  plant_capacity=None, demand: str | None = None) -> Network:
     """The supply network for ``year``.
 
     Parameters
     ----------
     year : int — the year capacities, statuses, owners and demand are taken as of
-    basis : str — capacity basis; ``reported`` uses the registry's capacities
+        [calendar year; up to 2035]
+    basis : str, optional — capacity basis (:data:`BASES`); default ``reported`` up to the
+        as-of year (2026), ``expected`` after it
     plant_capacity : callable(facility id, year) -> (value, canonical unit) or None,
         optional — replaces the registry's capacity per plant (e.g. a pipeline's expected
         capacity); plants it returns None for are left out
+    demand : str, optional — the demand projection (a scenario of
+        ``registry/demand.csv``, e.g. ``IEA STEPS (GEVO2025)``); default: observed demand
+        up to the as-of year, :data:`cellchain.pipeline.demand.DEFAULT_SCENARIO` after it
     """
-    from cellchain.chain import model, valuechain
+    from cellchain.chain import valuechain
     from cellchain.errors import unknown
 
+    future = year_is_projected(year)
+    basis = basis or ("expected" if future else "reported")
     if basis not in BASES and plant_capacity is None:
         raise unknown("capacity basis", basis, BASES)
-    model.check_year(year)
+    check_year(year, basis)
+    sources: dict[str, str] = {}
+    given = plant_capacity is not None
+    if basis in PIPELINE_BASES and plant_capacity is None:
+        from cellchain.pipeline.capacity import plant_capacity as pipeline_capacity
+
+        plant_capacity = pipeline_capacity(basis=basis)
     recipe = valuechain.recipe(year)
-    demand, sources = valuechain.market_demand(year)
+    if demand is None and not future:
+        demand_by_market, sources = valuechain.market_demand(year)
+    else:
+        from cellchain.pipeline import demand as demand_mod
+
+        demand_by_market, sources = demand_mod.market_demand(
+            year, demand or demand_mod.DEFAULT_SCENARIO, strict=True)
+    if basis != "reported" or future:
+        sources.update(projection_sources(year, basis, given))
+    demand = demand_by_market
     eu = _eu_members(year)
     markets = {m: [m] for m in MARKETS if m not in ("EU27", "RoW")}
     markets["EU27"] = eu
-    rows = _plant_rows(year, plant_capacity) + _mine_rows(year)
+    rows = _plant_rows(year, plant_capacity, basis in PIPELINE_BASES) + _mine_rows(year)
     cited_cap, cited_prod, stand_in = _cited_totals(year)
     rows += _remainder_rows(rows, cited_cap, {**stand_in, **cited_prod})
     countries = sorted({r["country"] for r in rows} | set(eu)
@@ -108,7 +153,7 @@ def build_network(year: int = 2024, basis: str = "reported", *,
                             "country totals of that year to the registry.")
         share[p] = world_use / total if total > 0 else 0.0
         output[p] = est * share[p]
-        capacity[p] = np.maximum(raw[p], est) * (1.0 if STAGE_OF[p] == "mining" else share[p])
+        capacity[p] = np.maximum(raw[p], est) * capacity_scale(p, share[p], future)
         # cited production above the known capacity: the plants run at least that much
         for i in np.flatnonzero(est > raw[p] * (1 + 1e-12)):
             rows.append({"facility": "", "kind": "country_total", "stage": STAGE_OF[p],
@@ -127,7 +172,10 @@ def build_network(year: int = 2024, basis: str = "reported", *,
     table["nameplate"] = table["capacity"]
     table["output"] = table["capacity"] * scale * ratio
     mined = table["stage"] == "mining"
+    cap_scale = table["product"].map(
+        {p: capacity_scale(p, share[p], future) for p in share}).astype(float)
     table["capacity"] = table["capacity"].where(mined, table["capacity"] * scale)
+    table.loc[mined, "capacity"] = table.loc[mined, "capacity"] * cap_scale[mined]
     return Network(year=year, basis=basis, countries=countries, plants=table,
                    capacity=capacity, output=output, output_basis=obasis, chain_share=share,
                    utilisation=util, recipe=recipe, markets=markets, demand=demand,
@@ -169,14 +217,22 @@ def _estimate(cap: np.ndarray, known: np.ndarray, cited: np.ndarray, world_use: 
     return est, basis, util
 
 
-def _plant_rows(year: int, plant_capacity=None) -> list[dict]:
+def _plant_rows(year: int, plant_capacity=None, every_status: bool = False) -> list[dict]:
+    """Plant rows: the plants operating in ``year`` with a capacity by then, or with
+    ``every_status`` every plant ``plant_capacity`` gives a capacity (a pipeline's, which
+    weighs plants that are not built yet)."""
     from cellchain.chain import model, shares
 
     g = model.graph()
     rows = []
     for stage in ("refining", "materials", "cells"):
-        for fac, cap in shares.facility_capacities(stage, year):
-            value, unit = cap.value, cap.unit
+        if every_status:
+            listed = [(fac, None) for _, fac in sorted(model.facilities().items())
+                      if fac["stage"] == stage]
+        else:
+            listed = shares.facility_capacities(stage, year)
+        for fac, cap in listed:
+            value, unit = (cap.value, cap.unit) if cap is not None else (None, None)
             if plant_capacity is not None:
                 got = plant_capacity(fac["id"], year)
                 if got is None:

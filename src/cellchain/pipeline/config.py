@@ -21,14 +21,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cellchain import nomenclature as nom
 from cellchain.errors import InvalidInputError
 
 #: The registry year the pipeline starts from: statuses are read as of 31 Dec of this year
 #: and capacity not operating by then is pending [calendar year]. The registry was last
-#: read in late 2026.
-AS_OF = 2026
+#: read in late 2026. (One place: :mod:`cellchain.nomenclature`.)
+AS_OF = nom.AS_OF
 #: The last year the pipeline answers for [calendar year].
-HORIZON = 2035
+HORIZON = nom.HORIZON
 
 #: Statuses a project can be in while it is still pending. ``committed`` (financed, final
 #: investment decision, not yet building) is accepted here although no registry row uses

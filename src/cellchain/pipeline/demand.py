@@ -218,13 +218,54 @@ def per_gwh(stage: str, year: int) -> tuple[float, str]:
     raise unknown("pipeline stage with a demand recipe", stage, STAGE_UNITS)
 
 
+def regional_projections(year: int, end_use: str = "ev_all") -> list[str]:
+    """Projections that give (or interpolate) a figure for the world and at least one
+    named market in ``year``: those a network of that year can place by market."""
+    out = []
+    for name in scenarios(end_use):
+        try:
+            world = projection("WLD", end_use, name, range(year, year + 1))[0]
+        except UnknownValueError:
+            continue
+        if world["value"] is None:
+            continue
+        for m in valuechain.NAMED_MARKETS:
+            try:
+                row = projection(m, end_use, name, range(year, year + 1))[0]
+            except UnknownValueError:
+                continue
+            if row["value"] is not None and name in row["scenario"]:
+                out.append(name)
+                break
+    return out
+
+
+def check_projection(name: str, end_use: str = "ev_all") -> str:
+    """The projection ``name`` means (exact, or a unique prefix) among the scenarios with
+    a world figure for the end use; UnknownValueError naming them otherwise."""
+    names = scenarios(end_use, "WLD")
+    if name in names:
+        return name
+    hits = [n for n in names if n.lower().startswith(str(name).lower())]
+    if len(hits) == 1:
+        return hits[0]
+    raise UnknownValueError(
+        f"Unknown demand projection {name!r}" + (f" ({len(hits)} match)" if hits else "")
+        + ".", f"Use one of: {'; '.join(hits or names)}.")
+
+
 def market_demand(year: int, scenario: str = DEFAULT_SCENARIO,
-                  end_uses=DEFAULT_END_USES) -> tuple[dict[str, float], dict[str, str]]:
+                  end_uses=DEFAULT_END_USES, strict: bool = False
+                  ) -> tuple[dict[str, float], dict[str, str]]:
     """Cell demand by model market in ``year`` [GWh/yr] from the projection, in the form
     :func:`cellchain.chain.valuechain.market_demand` returns, for a network built for a
     pipeline year: each named market's projected (or interpolated) figure, ``RoW`` the
     world figure minus them (not below 0); markets without a sourced figure (e.g. Japan,
     Korea) are inside ``RoW``. ``sources`` names each figure's basis and source.
+
+    With ``strict`` (a network's demand), a projection that gives no named market a
+    figure for the year (a world figure only) is a DataError naming the projections that
+    have a regional split for that year, instead of a world counted as ``RoW``.
     """
     from cellchain.errors import DataError
 
@@ -233,9 +274,13 @@ def market_demand(year: int, scenario: str = DEFAULT_SCENARIO,
     for end_use in end_uses:
         world = projection("WLD", end_use, scenario, range(year, year + 1))[0]
         if world["value"] is None:
+            hint = "Choose a year the scenario reaches, or another scenario."
+            if strict:
+                have = regional_projections(year, end_use)
+                hint = (f"Projections with a regional split for {year}: "
+                        f"{'; '.join(have) if have else 'none in registry/demand.csv'}.")
             raise DataError(f"No {end_use} demand for the world in {year} in {scenario!r} "
-                            f"({world['basis']}).",
-                            "Choose a year the scenario reaches, or another scenario.")
+                            f"({world['basis']}).", hint)
         named = 0.0
         for m in valuechain.NAMED_MARKETS:
             try:
@@ -247,7 +292,16 @@ def market_demand(year: int, scenario: str = DEFAULT_SCENARIO,
             total[m] += row["value"]
             named += row["value"]
             sources[f"{end_use}:{m}"] = f"{row['basis']}: {row['source']}"
+        if strict and not any(k.startswith(f"{end_use}:") for k in sources):
+            have = regional_projections(year, end_use)
+            raise DataError(
+                f"{scenario!r} gives {end_use} demand for {year} for the world only, with no "
+                "market's share, so the network cannot place it.",
+                f"Projections with a regional split for {year}: "
+                f"{'; '.join(have) if have else 'none in registry/demand.csv'}.")
         total["RoW"] += max(0.0, world["value"] - named)
         sources[f"{end_use}:RoW"] = (f"world ({world['basis']}: {world['source']}) minus the "
                                      "named markets")
+    sources["demand projection"] = (f"{scenario}, {year} ({', '.join(end_uses)}); markets "
+                                    "without a sourced figure are in RoW")
     return total, sources

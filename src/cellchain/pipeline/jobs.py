@@ -43,7 +43,9 @@ def sourced_intensities() -> tuple[dict, ...]:
     return tuple(rows)
 
 
-def _regional(product: str, country: str, year: int) -> dict | None:
+def regional_intensity(product: str, country: str, year: int) -> dict | None:
+    """The sourced jobs intensity row for a plant making ``product`` in ``country``
+    (its region a bloc of the country in ``year``, or the country), or None."""
     for r in sourced_intensities():
         if r["product"] == product and r["measure"] == "direct_jobs" and (
                 r["region"] in model.blocs_of(country, year) or r["region"] == country):
@@ -106,7 +108,7 @@ def jobs(year: int, stage: str = "cells", country: str | None = None,
         if fac["jobs"]:
             value = float(fac["jobs"])
             basis = f"reported ({fac['jobs_year'] or 'year n/a'})"
-        elif (r := _regional(product, fac["country"], year)) is not None:
+        elif (r := regional_intensity(product, fac["country"], year)) is not None:
             value, low, high = ann * r["central"], ann * r["low"], ann * r["high"]
             basis = f"estimated: {r['central']:g} ({r['low']:g}-{r['high']:g}) {r['unit']}"
             source = r["source_url"]

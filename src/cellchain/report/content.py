@@ -141,12 +141,14 @@ def key_plants(year: int, per_stage: int = 5) -> list[dict]:
 
 
 @caches.cached
-def _network(year: int):
+def _network(year: int, basis: str | None = None, demand: str | None = None):
+    """Network, baseline and re-routing programme of a year (on a capacity basis and
+    demand projection for a projected year), built once per report."""
     from cellchain.network import baseline
     from cellchain.network.build import build_network
     from cellchain.optimize.reroute import Reroute
 
-    net = build_network(year)
+    net = build_network(year, basis, demand=demand)
     base = baseline.build(net)
     return net, base, Reroute(net, base)
 
@@ -170,7 +172,8 @@ def scenario_result(scenario, source: str, market: str | None = None) -> dict:
     from cellchain.cli.output import records
     from cellchain.scenarios import run
 
-    net, base, rr = _network(scenario.year)
+    net, base, rr = _network(scenario.year, scenario.capacity,
+                             scenario.demand.projection if scenario.demand else None)
     df, summary = run.run(scenario, source, network=net, baseline=base, reroute=rr)
     sections = {}
     for name in run.SECTIONS:

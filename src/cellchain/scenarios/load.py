@@ -44,7 +44,7 @@ def parse(data, source: str = "<scenario>", node=None) -> Scenario:
 
     if not isinstance(data, dict):
         fail([], "expected a mapping with name, year, shocks, policy")
-    allowed = {"name", "description", "year", "shocks", "policy"}
+    allowed = {"name", "description", "year", "demand", "capacity", "shocks", "policy"}
     for key in data:
         if key not in allowed:
             fail([str(key)[:80]], "unknown key", f"allowed keys: {', '.join(sorted(allowed))}")
@@ -73,7 +73,9 @@ def parse(data, source: str = "<scenario>", node=None) -> Scenario:
     try:
         scenario = Scenario.model_validate({"name": data.get("name"),
                                             "description": data.get("description"),
-                                            "year": data.get("year", DEFAULT_YEAR), **items})
+                                            "year": data.get("year", DEFAULT_YEAR),
+                                            "demand": data.get("demand"),
+                                            "capacity": data.get("capacity"), **items})
     except PydanticError as exc:
         err = exc.errors()[0]
         fail(list(err["loc"]), _msg(err))
@@ -81,7 +83,26 @@ def parse(data, source: str = "<scenario>", node=None) -> Scenario:
         years.check(scenario.year, "model")
     except InvalidInputError as exc:
         fail(["year"], exc.message, exc.hint)
+    _check_projection(scenario, fail)
     return scenario
+
+
+def _check_projection(scenario: Scenario, fail) -> None:
+    """``demand`` and ``capacity`` only for a projected year; a known projection."""
+    from cellchain.errors import UnknownValueError
+    from cellchain.pipeline import demand
+
+    for key in ("demand", "capacity"):
+        if getattr(scenario, key) is not None and scenario.year <= years.AS_OF:
+            fail([key], f"applies to a projected year ({years.AS_OF + 1} to "
+                        f"{years.HORIZON}); {scenario.year} uses observed capacity and demand",
+                 f"remove '{key}', or set a year after {years.AS_OF}")
+    if scenario.demand is not None:
+        try:
+            name = demand.check_projection(scenario.demand.projection)
+        except UnknownValueError as exc:
+            fail(["demand", "projection"], exc.message, exc.hint)
+        scenario.demand.projection = name
 
 
 def _line(node, parts: list) -> int | None:

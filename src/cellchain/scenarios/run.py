@@ -17,7 +17,12 @@ Every row has a ``section``:
 ``jobs``
     per country and stage: ``jobs_baseline``, ``jobs_scenario``, ``capex_baseline_musd``,
     ``capex_scenario_musd`` (a plant's own figure, else the registry's median per unit of
-    capacity, scaled with the plant's capacity);
+    capacity, scaled with the plant's capacity) and ``jobs_basis`` (``reported``, or how
+    many plants are ``estimated`` and from what). In a projected year the plants are the
+    year's pipeline plants at their expected capacity: a plant's own figures are weighted
+    by its expected / announced capacity, and a plant without one takes a sourced
+    regional intensity (``pipeline/intensities.csv``, e.g. the JRC's 140 direct jobs per
+    GWh/yr for EU cell plants) before the registry's median;
 ``bottleneck``
     per policy and market, per stage and product: ``compliant_supply`` (compliant
     capacity, wherever it is) against ``needed`` (what the market's demand needs),
@@ -40,7 +45,7 @@ COLUMNS = ["section", "market", "policy", "stage", "product", "unit", "by", "gro
            "covered_share_scenario", "top_suppliers_baseline", "top_suppliers_scenario",
            "baseline_capacity", "scenario_capacity", "baseline_share", "scenario_share",
            "jobs_baseline", "jobs_scenario", "capex_baseline_musd", "capex_scenario_musd",
-           "compliant_supply", "needed", "served_share", "text"]
+           "jobs_basis", "compliant_supply", "needed", "served_share", "text"]
 
 
 def requirement(recipe: dict, product: str) -> float:
@@ -49,6 +54,15 @@ def requirement(recipe: dict, product: str) -> float:
         return 1.0
     return sum(inputs[product] * requirement(recipe, parent)
                for parent, inputs in recipe.items() if product in inputs)
+
+
+def scenario_network(scenario: Scenario):
+    """The network a scenario runs on: its year's, on its capacity basis and demand
+    projection (defaults: :func:`cellchain.network.build.build_network`'s)."""
+    from cellchain.network.build import build_network
+
+    return build_network(scenario.year, scenario.capacity,
+                         demand=scenario.demand.projection if scenario.demand else None)
 
 
 def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baseline=None,
@@ -63,11 +77,11 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baselin
 
     from cellchain.network import baseline as baseline_mod
     from cellchain.network import checks
-    from cellchain.network.build import build_network
+    from cellchain.network.projection import year_is_projected
     from cellchain.optimize.reroute import Reroute
     from cellchain.scenarios.apply import apply
 
-    net = network or build_network(scenario.year)
+    net = network or scenario_network(scenario)
     base = baseline or baseline_mod.build(net)
     rr = reroute or Reroute(net, base)
     applied = apply(scenario, net, source)
@@ -85,7 +99,9 @@ def run(scenario: Scenario, source: str = "<scenario>", *, network=None, baselin
     df = pd.DataFrame(rows, columns=COLUMNS)
     summary = {"scenario": scenario.name, "description": scenario.description,
                "year": net.year, "status": sol.status.value, "explanation": sol.explanation,
-               "method": sol.method, "largest_moves": largest_moves(df)}
+               "method": sol.method, "capacity_basis": net.basis,
+               "projected": year_is_projected(net.year),
+               "sources": dict(net.sources), "largest_moves": largest_moves(df)}
     return df, summary
 
 
@@ -173,11 +189,34 @@ def _intensity(values: list[float]) -> float | None:
     return float(np.median(values)) if values else None
 
 
-def jobs_rows(net, plants, scenario) -> list[dict]:
-    """Jobs and capex per country and stage, before and after."""
+def _pipeline_share(year: int, basis: str) -> dict[str, float]:
+    """Per plant of a projected year: its capacity on the network's basis / its announced
+    capacity [0-1] (the weight its own jobs and capex figures take)."""
+    from cellchain.pipeline.capacity import plant_capacity
+
+    if basis == "reported":
+        return {}
+    on_basis, announced = plant_capacity(basis=basis), plant_capacity(basis="announced")
+    out = {}
     from cellchain.chain import model
 
+    for fid in model.facilities():
+        a = announced(fid, year)
+        b = on_basis(fid, year)
+        if a and b:
+            out[fid] = b[0] / a[0]
+    return out
+
+
+def jobs_rows(net, plants, scenario) -> list[dict]:
+    """Jobs and capex per country and stage, before and after, with their basis."""
+    from cellchain.chain import model
+    from cellchain.network.projection import year_is_projected
+    from cellchain.pipeline.jobs import regional_intensity
+
     facs = model.facilities()
+    projected = year_is_projected(net.year)
+    weight = _pipeline_share(net.year, net.basis) if projected else {}
     jobs_per: dict[str, list[float]] = {}
     capex_per: dict[str, list[float]] = {}
     base = net.plants
@@ -185,29 +224,40 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
         fac = facs.get(f)
         if fac is None or cap <= 0:
             continue
+        full = cap / weight.get(f, 1.0)  # the plant's capacity as announced
         if fac.get("jobs"):
-            jobs_per.setdefault(p, []).append(fac["jobs"] / cap)
+            jobs_per.setdefault(p, []).append(fac["jobs"] / full)
         if fac.get("capex_musd"):
-            capex_per.setdefault(p, []).append(fac["capex_musd"] / cap)
+            capex_per.setdefault(p, []).append(fac["capex_musd"] / full)
     new_jobs = {s.id: s.jobs for kind, s in scenario.shocks if kind == "new_facility"}
     jobs_per = {p: _intensity(v) for p, v in jobs_per.items()}
     capex_per = {p: _intensity(v) for p, v in capex_per.items()}
 
     def per_plant(table):
-        out: dict[tuple[str, str], list[float]] = {}
+        out: dict[tuple[str, str], list] = {}
         for f, p, c, cap in plant_rows(table, "facility", "product", "country", "nameplate"):
             fac = facs.get(f) or {}
             was = base_cap.get(f)
-            ratio = cap / was if was else 1.0
+            ratio = (cap / was if was else 1.0) * weight.get(f, 1.0)
             own = fac.get("jobs") or new_jobs.get(f)
-            j = own * (ratio if f in facs else 1.0) if own else (
-                cap * jobs_per[p] if jobs_per.get(p) is not None else None)
+            regional = regional_intensity(p, c, net.year) if projected and not own else None
+            if own:
+                j, how = own * (ratio if f in facs else 1.0), "reported"
+            elif regional is not None:
+                j = cap * regional["central"]
+                how = (f"estimated: {regional['central']:g} {regional['unit']} "
+                       f"({regional['source_url']})")
+            elif jobs_per.get(p) is not None:
+                j, how = cap * jobs_per[p], "estimated: registry median per unit"
+            else:
+                j, how = None, None
             k = (fac["capex_musd"] * ratio if fac.get("capex_musd") else
                  cap * capex_per[p] if capex_per.get(p) is not None else None)
-            slot = out.setdefault((c, STAGE_OF[p]), [0.0, 0.0, False, False])
+            slot = out.setdefault((c, STAGE_OF[p]), [0.0, 0.0, False, False, {}])
             if j is not None:
                 slot[0] += j
                 slot[2] = True
+                slot[4][how] = slot[4].get(how, 0) + 1
             if k is not None:
                 slot[1] += k
                 slot[3] = True
@@ -217,15 +267,30 @@ def jobs_rows(net, plants, scenario) -> list[dict]:
     b, a = per_plant(base), per_plant(plants)
     rows = []
     for key in sorted(set(b) | set(a)):
-        vb, va = b.get(key, [0, 0, False, False]), a.get(key, [0, 0, False, False])
+        vb = b.get(key, [0, 0, False, False, {}])
+        va = a.get(key, [0, 0, False, False, {}])
         if not (vb[2] or va[2] or vb[3] or va[3]):
             continue
         rows.append({"section": "jobs", "country": key[0], "stage": key[1],
                      "jobs_baseline": vb[0] if vb[2] else None,
                      "jobs_scenario": va[0] if va[2] else None,
                      "capex_baseline_musd": vb[1] if vb[3] else None,
-                     "capex_scenario_musd": va[1] if va[3] else None})
+                     "capex_scenario_musd": va[1] if va[3] else None,
+                     "jobs_basis": _basis_text(va[4] or vb[4], projected)})
     return rows
+
+
+def _basis_text(counts: dict[str, int], projected: bool) -> str | None:
+    """``reported``, or the plants by basis: ``reported 2; estimated: ... 3``; in a
+    projected year, prefixed with the capacity weighting."""
+    if not counts:
+        return None
+    if set(counts) == {"reported"}:
+        text = "reported"
+    else:
+        text = "; ".join(f"{how} ({n} plant{'s' if n > 1 else ''})"
+                         for how, n in sorted(counts.items()))
+    return ("expected (pipeline-weighted) capacity; " + text) if projected else text
 
 
 def bottleneck_rows(net, applied, scenario, sol, demand) -> list[dict]:

@@ -16,6 +16,17 @@ policy:
   - bloc_only: {market: USA, bloc: us_fta}
   - no_covered_entities: {market: USA}
 ```
+
+A year after the as-of year (2027 to 2035) is a projection: the network holds the
+pipeline's capacities and a named demand projection, chosen with
+
+```yaml
+year: 2030
+demand: {projection: "IEA STEPS (GEVO2025)"}   # default: the IEA GEVO 2025 STEPS
+capacity: expected                             # or low, announced; default expected
+```
+
+Both keys are refused for a year up to the as-of year (observed capacity and demand).
 """
 
 from __future__ import annotations
@@ -103,6 +114,17 @@ class NoCoveredEntities(_Strict):
     market: str
 
 
+class DemandSpec(_Strict):
+    """The demand a projected year's network carries."""
+
+    projection: str = Field(description="a demand projection of registry/demand.csv, "
+                                        "e.g. 'IEA STEPS (GEVO2025)'")
+
+
+#: Capacity bases a projected year may use (cellchain.pipeline.capacity.BASES).
+CAPACITY = Literal["expected", "low", "announced"]
+
+
 SHOCKS = {"export_ban": ExportBan, "sanction": Sanction, "outage": Outage,
           "new_facility": NewFacility, "capacity_change": CapacityChange,
           "demand_change": DemandChange}
@@ -115,6 +137,8 @@ class Scenario(_Strict):
     name: str
     description: str | None = None
     year: int = Field(DEFAULT_YEAR, strict=True)
+    demand: DemandSpec | None = None
+    capacity: CAPACITY | None = None
     shocks: list[tuple[str, BaseModel]] = []
     policy: list[tuple[str, BaseModel]] = []
 

@@ -138,7 +138,16 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
 
 
 def _basis_mix(flows, basis, product, shares_, v, net, market) -> str:
-    """How the flows behind a product's shares were obtained, weighted by the flow."""
+    """How the flows behind a product's shares were obtained, weighted by the flow; in a
+    projected year prefixed ``projected:`` (the flows are the observed pattern applied to
+    projected output and demand, see :mod:`cellchain.network.projection`)."""
+    from cellchain.network.projection import year_is_projected
+
+    how = _mix(flows, basis, product, v, net, market)
+    return f"projected: {how}" if how and year_is_projected(net.year) else how
+
+
+def _mix(flows, basis, product, v, net, market) -> str:
     if basis is None:
         return "scenario"
     from cellchain.network.baseline import BASES
