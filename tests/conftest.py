@@ -200,3 +200,19 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_CACHE, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def net(warehouse):
+    """The bundled data's supply network for 2024 (one per test module)."""
+    from cellchain.network.build import build_network
+
+    return build_network(2024)
+
+
+@pytest.fixture(scope="module")
+def base(net):
+    """The observed baseline of :func:`net`."""
+    from cellchain.network import baseline
+
+    return baseline.build(net)

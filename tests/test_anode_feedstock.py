@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO
 
 from cellchain.chain import model, valuechain
-from cellchain.network import baseline, checks
+from cellchain.network import checks
 from cellchain.network.build import build_network
 from cellchain.scenarios import load, run
 
@@ -19,16 +19,6 @@ from cellchain.scenarios import load, run
 #: artificial graphite 1.76 Mt (the registry's WLD rows of that page).
 WORLD_ANODE_2024 = 2_110_000
 WORLD_SYNTHETIC_ANODE_2024 = 1_760_000
-
-
-@pytest.fixture(scope="module")
-def net(warehouse):
-    return build_network(2024)
-
-
-@pytest.fixture(scope="module")
-def base(net):
-    return baseline.build(net)
 
 
 def _fta(network):

@@ -33,16 +33,6 @@ def test_select_by_stage_and_registry_name():
         products.select(None, ["unobtainium"])
 
 
-@pytest.fixture(scope="module")
-def net(warehouse):
-    return build_network(2024)
-
-
-@pytest.fixture(scope="module")
-def base(net):
-    return baseline.build(net)
-
-
 def test_network_carries_a_plant_table_and_numeric_bases(net):
     t = net.plants
     assert {"facility", "product", "country", "nameplate", "capacity", "output", "owners",

@@ -6,22 +6,10 @@ import pytest
 from conftest import REPO
 
 from cellchain.errors import InvalidInputError
-from cellchain.network import baseline
-from cellchain.network.build import build_network
 from cellchain.optimize.reroute import Reroute
 from cellchain.scenarios import load, run
 
 SCENARIOS = REPO / "scenarios"
-
-
-@pytest.fixture(scope="module")
-def net(warehouse):
-    return build_network(2024)
-
-
-@pytest.fixture(scope="module")
-def base(net):
-    return baseline.build(net)
 
 
 @pytest.fixture(scope="module")
