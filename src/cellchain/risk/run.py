@@ -57,7 +57,9 @@ class RiskResult:
 
         out = pd.concat([self.summary.assign(section="summary"),
                          self.drivers.assign(section="driver")], ignore_index=True)
-        out["rank"] = out["rank"].astype("Int64")  # whole numbers; empty on summary rows
+        for column in ("rank", "year"):  # whole numbers; empty where a section has none
+            if column in out:
+                out[column] = out[column].astype("Int64")
         return out
 
 
