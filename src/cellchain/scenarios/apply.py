@@ -51,6 +51,11 @@ def model_products(stages, names, source, path) -> list[str]:
              f"use one of: {', '.join(chosen)}")
 
 
+def _scale(plants, selected, factor: float) -> None:
+    """Multiply the selected plants' capacity and nameplate by ``factor`` [-], in place."""
+    plants.loc[selected, ["capacity", "nameplate"]] *= factor
+
+
 def _check_country(code: str, source: str, path: str) -> str:
     from cellchain import countries
 
@@ -90,15 +95,13 @@ def apply(scenario: Scenario, net: Network, source: str = "<scenario>") -> Appli
             chosen = model_products([s.stage], [s.product] if s.product else None, source,
                                     f"{path}.product")
             sel = (plants["country"] == country) & plants["product"].isin(chosen)
-            plants.loc[sel, "capacity"] *= 1.0 - s.fraction
-            plants.loc[sel, "nameplate"] *= 1.0 - s.fraction
+            _scale(plants, sel, 1.0 - s.fraction)
         elif kind == "outage":
             if s.facility not in g.facilities:
                 _err(source, f"{path}.facility", f"unknown facility {s.facility!r}",
                      "use a facility id from registry/facilities.csv")
             sel = plants["facility"] == s.facility
-            plants.loc[sel, "capacity"] *= 1.0 - s.fraction
-            plants.loc[sel, "nameplate"] *= 1.0 - s.fraction
+            _scale(plants, sel, 1.0 - s.fraction)
         elif kind == "sanction":
             if s.entity not in g.entities:
                 _err(source, f"{path}.entity", f"unknown entity {s.entity!r}",
@@ -120,8 +123,7 @@ def apply(scenario: Scenario, net: Network, source: str = "<scenario>") -> Appli
             chosen = model_products([s.stage], [s.product] if s.product else None, source,
                                     f"{path}.product")
             sel = (plants["country"] == country) & plants["product"].isin(chosen)
-            plants.loc[sel, "capacity"] *= s.factor
-            plants.loc[sel, "nameplate"] *= s.factor
+            _scale(plants, sel, s.factor)
         elif kind == "demand_change":
             market = {"EU": "EU27"}.get(s.market, s.market)
             if market not in demand:
