@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from conftest import assert_offline
 
 
 @pytest.fixture(scope="module")
@@ -38,22 +39,11 @@ def test_pipeline_page_and_api(client):
     assert client.get("/api/pipeline", params={"to": 2050}).status_code == 422
 
 
-def test_pipeline_page_draws_in_a_browser_offline(live_server, chromium):
-    pytest.importorskip("playwright.sync_api")
-    from urllib.parse import urlparse
-
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{live_server}/pipeline?market=EU27")
-        page.wait_for_selector("#fig-pipeline .main-svg")
-        # four traces: low, high (the band), expected, demand
-        assert page.locator("#fig-pipeline .scatterlayer .trace").count() == 4
-        assert page.locator("#pipeline-table tbody tr").count() == 10
-        browser.close()
-    assert requests and all(urlparse(u).hostname == "127.0.0.1" for u in requests
-                            if urlparse(u).scheme in ("http", "https"))
+def test_pipeline_page_draws_in_a_browser_offline(live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server}/pipeline?market=EU27")
+    page.wait_for_selector("#fig-pipeline .main-svg")
+    # four traces: low, high (the band), expected, demand
+    assert page.locator("#fig-pipeline .scatterlayer .trace").count() == 4
+    assert page.locator("#pipeline-table tbody tr").count() == 10
+    assert_offline(page.requests)

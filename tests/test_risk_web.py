@@ -1,11 +1,10 @@
 """Monte Carlo risk in the dashboard: /api/risk, the /risk page in a real browser, and
 the figures the page and the report share."""
 
-from urllib.parse import urlparse
 
 import httpx
 import pytest
-from conftest import serve_app
+from conftest import assert_offline, serve_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,41 +145,32 @@ def test_risk_figures_are_labelled(warehouse):
     assert "never disrupted" in bars["layout"]["xaxis"]["title"]["text"]
 
 
-def test_risk_page_draws_in_a_browser_offline(live_server, chromium):
-    pytest.importorskip("playwright.sync_api")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{live_server}/", timeout=120_000)
-        page.click("nav a[href='/risk']")  # linked from the nav like every page
-        page.wait_for_selector("#fig-risk .main-svg", timeout=120_000)
-        page.wait_for_selector("#fig-risk_drivers .main-svg")
-        # one line per product, one bar per driver shown
-        assert page.locator("#fig-risk .scatterlayer .trace").count() == len(SHORT_PRODUCTS)
-        assert page.locator("#fig-risk_drivers .barlayer .point").count() == 10
-        assert "share of demand" in page.locator("#fig-risk .xtitle").text_content()
-        assert "default_model.yaml" in page.locator("#fig-risk .gtitle").text_content()
-        assert page.locator("#risk-summary tbody tr").count() == len(SHORT_PRODUCTS)
-        assert page.locator("#risk-drivers tbody tr").count() == 15
-        first = page.locator("#risk-drivers tbody tr").first.inner_text()
-        assert "never disrupting" in first and "lowers the expected cell shortfall" in first
-        # the draws cap follows the mode
-        page.select_option("select[name=mode]", "long")
-        assert page.get_attribute("input[name=draws]", "max") == "1000"
-        page.select_option("select[name=mode]", "short")
-        assert page.get_attribute("input[name=draws]", "max") == "100000"
-        # the form runs another market
-        page.select_option("select[name=market]", "EU27")
-        page.click("form.filters button")
-        page.wait_for_selector("#fig-risk .main-svg", timeout=120_000)
-        assert page.locator("h1").inner_text().startswith("How likely a shortfall is in EU27")
-        browser.close()
-    assert requests and all(urlparse(u).hostname == "127.0.0.1" for u in requests
-                            if urlparse(u).scheme in ("http", "https"))
+def test_risk_page_draws_in_a_browser_offline(live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server}/", timeout=120_000)
+    page.click("nav a[href='/risk']")  # linked from the nav like every page
+    page.wait_for_selector("#fig-risk .main-svg", timeout=120_000)
+    page.wait_for_selector("#fig-risk_drivers .main-svg")
+    # one line per product, one bar per driver shown
+    assert page.locator("#fig-risk .scatterlayer .trace").count() == len(SHORT_PRODUCTS)
+    assert page.locator("#fig-risk_drivers .barlayer .point").count() == 10
+    assert "share of demand" in page.locator("#fig-risk .xtitle").text_content()
+    assert "default_model.yaml" in page.locator("#fig-risk .gtitle").text_content()
+    assert page.locator("#risk-summary tbody tr").count() == len(SHORT_PRODUCTS)
+    assert page.locator("#risk-drivers tbody tr").count() == 15
+    first = page.locator("#risk-drivers tbody tr").first.inner_text()
+    assert "never disrupting" in first and "lowers the expected cell shortfall" in first
+    # the draws cap follows the mode
+    page.select_option("select[name=mode]", "long")
+    assert page.get_attribute("input[name=draws]", "max") == "1000"
+    page.select_option("select[name=mode]", "short")
+    assert page.get_attribute("input[name=draws]", "max") == "100000"
+    # the form runs another market
+    page.select_option("select[name=market]", "EU27")
+    page.click("form.filters button")
+    page.wait_for_selector("#fig-risk .main-svg", timeout=120_000)
+    assert page.locator("h1").inner_text().startswith("How likely a shortfall is in EU27")
+    assert_offline(page.requests)
 
 
 def test_result_keeps_every_products_draws(warehouse):
