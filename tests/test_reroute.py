@@ -197,3 +197,45 @@ def test_a_baseline_that_still_stands_is_what_the_programme_finds(world, monkeyp
     binding = Changes(capacity={("cathode", "CHN"): out / 2})
     monkeypatch.undo()
     assert not rr.baseline_stands(binding)
+
+
+_WITH_RULES: dict[int, Reroute] = {}
+
+
+@settings(max_examples=20)
+@given(data=st.data())
+def test_stage_one_without_rules_is_the_programme_with_tier_one_left_out(world, data):
+    """A scenario without compliance rules is solved on the smaller stage 1 (no tier-1
+    columns): the answer equals the full programme's, whose tier-1 flows are all zero."""
+    net, base, rr = world
+    product = data.draw(st.sampled_from(PRODUCTS))
+    country = data.draw(st.sampled_from(_producers(net, product)))
+    cap = float(net.capacity[product][net.index(country)])
+    changes = Changes(capacity={(product, country): cap * data.draw(st.floats(0.0, 1.0))})
+    assert rr._stage1(changes) is rr.lp
+    assert rr.lp.index.n_flow == 2 * rr.lp.index.n_routes  # no tier-1 block
+    plain = rr.solve(changes)
+    full = _WITH_RULES.setdefault(id(rr), Reroute(net, base))
+    full._stage1 = lambda ch: full._stage_with_rules()
+    ruled = full.solve(changes)
+    assert full._stage_with_rules().index.n_flow == 3 * full._lp_rules.index.n_routes
+    for p in PRODUCTS:
+        world_output = max(float(net.output[p].sum()), 1.0)
+        assert np.allclose(plain.flows[p], ruled.flows[p], rtol=0, atol=1e-7 * world_output), p
+        assert not ruled.compliant[p].any(), p
+    for m in net.markets:
+        assert plain.unserved[m] == pytest.approx(ruled.unserved[m], abs=1e-7 * net.demand[m])
+
+
+def test_rows_without_entries_are_left_out_of_the_programmes(world):
+    net, base, rr = world
+    for stage in (rr.lp, rr.qp):
+        lp = stage.model.lp_
+        rows = np.bincount(np.asarray(lp.a_matrix_.index_), minlength=lp.num_row_)
+        assert (rows > 0).all()
+    # a country without the product has no capacity row, and cutting it changes nothing
+    idle = next(c for i, c in enumerate(net.countries) if net.capacity["cells"][i] == 0)
+    assert (PRODUCTS.index("cells"), net.index(idle)) not in rr.lp.index.cap_row
+    sol = rr.solve(Changes(capacity={("cells", idle): 0.0}))
+    for p in PRODUCTS:
+        assert np.array_equal(sol.flows[p], base.flows[p]), p

@@ -20,7 +20,9 @@ f1 is the tier-1 flow.
     PENALTY dominates, so stage 1 serves the most demand the constraints allow (cutting
     more never serves more); the absolute-change term leaves every product whose
     re-routing is not needed exactly where it was. A relative spread of TIE in the costs,
-    by route order, makes its optimum unique.
+    by route order, makes its optimum unique. A scenario without compliance rules has no
+    tier-1 flow, so its stage 1 is a smaller LP without the f1 columns and their rows
+    (same optimum; built at once, the one with rules on first use).
 
 Stage 2, the strictly convex QP, over the products stage 1 moved, with every other
 product, the unserved demand and tier-1 flows from origins without compliant capacity
@@ -44,8 +46,9 @@ Constraints (one ``add_*`` function each)
     demand            sum_{t,o} f[t,cells,o,m] + u[m] = D[m]
     blocked routes, and tier 0 into a restricted market: column upper bound 0
 
-Built once per network (:class:`Reroute`); each scenario changes bounds only, re-solves
-warm and restores the baseline bounds. With no change the baseline is the optimum (its
+Rows without an entry (a country without capacity for the product) are left out. Built
+once per network (:class:`Reroute`); each scenario changes bounds only, re-solves warm and
+restores the baseline bounds. With no change the baseline is the optimum (its
 objective is zero), and the solution is the baseline exactly: values within a relative
 ``SNAP`` of the baseline are set to it. When the baseline serves all demand and still
 satisfies every changed bound, it stays stage 1's unique optimum (objective zero), so it
@@ -188,8 +191,27 @@ class _Rows:
         self.j.append(cols)
         self.v.append(np.broadcast_to(np.asarray(vals, float), cols.shape).copy())
 
+    def compact(self) -> np.ndarray:
+        """Drop the rows without an entry (e.g. the capacity row of a country that makes
+        nothing of the product: its bounds hold 0, so it constrains nothing) and renumber
+        the rest; returns the new number of each old row (-1 when dropped)."""
+        used = np.zeros(len(self.lo), bool)
+        for r in self.i:
+            used[r] = True
+        new = np.where(used, np.cumsum(used) - 1, -1)
+        self.i = [new[r] for r in self.i]
+        self.lo = [v for v, u in zip(self.lo, used, strict=True) if u]
+        self.hi = [v for v, u in zip(self.hi, used, strict=True) if u]
+        return new
 
-def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp"):
+
+def _renumber(rows: dict, new: np.ndarray) -> dict:
+    """A {key: row} map after :meth:`_Rows.compact` (keys of dropped rows left out)."""
+    return {k: int(new[r]) for k, r in rows.items() if new[r] >= 0}
+
+
+def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp",
+                rules: bool = True):
     """The programme as a ``highspy.HighsModel`` and the index to read it back.
 
     ``kind="lp"`` (stage 1): per route an increase ``p``, a decrease ``n`` (at most the
@@ -198,7 +220,10 @@ def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp")
     ``d`` (at least minus the baseline) and ``c``; objective (d + c)^2 / (beta + EPS) +
     ETA c^2 / (beta + EPS) + OPEN (d + c on fresh routes) + PENALTY u + DELTA u^2.
     Variables are in units of the product's world output (unserved: of total demand);
-    rows are on route totals b + change, the baseline moved into their bounds.
+    rows are on route totals b + change, the baseline moved into their bounds. With
+    ``rules=False`` (stage 1 of a scenario without compliance rules, whose tier-1 flows are
+    all zero) the tier-1 columns and their rows are left out. Rows without an entry are
+    dropped.
     """
     import highspy
 
@@ -214,11 +239,13 @@ def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp")
     rp, ro, rd, rb = (np.concatenate(x) for x in (p_, o_, d_, b_))
     n_r = rp.size
     k = len(net.markets)
-    blocks = 3 if kind == "lp" else 2
-    col_t = np.concatenate([np.zeros((blocks - 1) * n_r, int), np.ones(n_r, int)])
+    tier1 = rules or kind == "qp"
+    blocks = (3 if kind == "lp" else 2) - (not tier1)
+    col_t = np.concatenate([np.zeros((blocks - tier1) * n_r, int),
+                            np.ones(tier1 * n_r, int)])
     col_p, col_o, col_d = (np.tile(x, blocks) for x in (rp, ro, rd))
-    sign = (np.concatenate([np.ones(n_r), -np.ones(n_r), np.ones(n_r)]) if kind == "lp"
-            else np.ones(2 * n_r))
+    sign = (np.concatenate([np.ones(n_r), -np.ones(n_r), np.ones(tier1 * n_r)])
+            if kind == "lp" else np.ones(2 * n_r))
     n_flow = blocks * n_r
     n_col = n_flow + k
     world = np.array([max(float(net.output[p].sum()), 1e-9) for p in PRODUCTS])
@@ -238,7 +265,8 @@ def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp")
         unit = LAMBDA / np.sqrt(beta + EPS) * (1.0 + TIE * np.arange(n_r) / max(n_r, 1))
         cost[:n_r] = unit + OPEN * fresh
         cost[n_r:2 * n_r] = unit
-        cost[2 * n_r:n_flow] = unit + OPEN * fresh
+        if tier1:
+            cost[2 * n_r:n_flow] = unit + OPEN * fresh
         upper[n_r:2 * n_r] = beta
     else:
         # stage 2 works on the tier-0 flow itself, y0 = (b + d) / Q >= 0:
@@ -249,9 +277,11 @@ def build_model(net, baseline, extra: frozenset = frozenset(), kind: str = "qp")
     cost[n_flow:] = PENALTY
 
     rows = _Rows()
-    cap_row, ccap_row = add_capacity_constraints(net, col_t, col_p, col_o, rows)
-    add_balance_constraints(net, col_t, col_p, col_o, col_d, rows)
+    cap_row, ccap_row = add_capacity_constraints(net, col_t, col_p, col_o, rows, tier1)
+    add_balance_constraints(net, col_t, col_p, col_o, col_d, rows, tier1)
     demand_row = add_demand_constraints(net, col_p, col_d, n_flow, rows)
+    new = rows.compact()
+    cap_row, ccap_row, demand_row = (_renumber(r, new) for r in (cap_row, ccap_row, demand_row))
     shift = np.zeros(len(rows.lo))
     base_full = np.concatenate([rb, np.zeros(n_col - n_r)])
     full_sign = np.concatenate([sign, np.ones(k)])
@@ -322,8 +352,9 @@ def _csc(rows: _Rows, n_cols: int):
     return start, i.astype(np.int32), v
 
 
-def add_capacity_constraints(net, col_t, col_p, col_o, rows: _Rows):
-    """sum_{t,d} f[t,p,o,d] <= cap[p,o];  sum_d f[1,p,o,d] <= ccap[p,o] (default 0)."""
+def add_capacity_constraints(net, col_t, col_p, col_o, rows: _Rows, tier1: bool = True):
+    """sum_{t,d} f[t,p,o,d] <= cap[p,o];  sum_d f[1,p,o,d] <= ccap[p,o] (default 0; only
+    with ``tier1``)."""
     n = len(net.countries)
     cap_row, ccap_row = {}, {}
     for pi, p in enumerate(PRODUCTS):
@@ -331,6 +362,8 @@ def add_capacity_constraints(net, col_t, col_p, col_o, rows: _Rows):
         cap_row.update({(pi, o): first + o for o in range(n)})
         sel = np.flatnonzero(col_p == pi)
         rows.add(first + col_o[sel], sel, 1.0)
+        if not tier1:
+            continue
         first = rows.new(n, -INF, 0.0)
         ccap_row.update({(pi, o): first + o for o in range(n)})
         sel = np.flatnonzero((col_p == pi) & (col_t == 1))
@@ -338,13 +371,14 @@ def add_capacity_constraints(net, col_t, col_p, col_o, rows: _Rows):
     return cap_row, ccap_row
 
 
-def add_balance_constraints(net, col_t, col_p, col_o, col_d, rows: _Rows):
+def add_balance_constraints(net, col_t, col_p, col_o, col_d, rows: _Rows,
+                            tier1: bool = True):
     """Inputs arriving at d equal what d's output needs (all tiers); tier-1 inputs cover
-    tier-1 output."""
+    tier-1 output (only with ``tier1``)."""
     pidx = {p: i for i, p in enumerate(PRODUCTS)}
     n = len(net.countries)
     inputs = [q for q in PRODUCTS if any(q in r for r in net.recipe.values())]
-    for tier in (None, 1):
+    for tier in (None, 1) if tier1 else (None,):
         keep = np.ones(col_t.size, bool) if tier is None else col_t == 1
         for q in inputs:
             first = rows.new(n, 0.0, 0.0 if tier is None else INF)
@@ -372,10 +406,10 @@ class _Stage:
     """One built programme: stage 1 (the LP) in its own HiGHS object, or stage 2 (the QP)
     as sparse matrices for :func:`solve_reduced`."""
 
-    def __init__(self, net, baseline, extra, kind):
+    def __init__(self, net, baseline, extra, kind, rules: bool = True):
         from cellchain.optimize.highs import new_highs
 
-        self.model, self.index = build_model(net, baseline, extra, kind)
+        self.model, self.index = build_model(net, baseline, extra, kind, rules)
         idx = self.index
         if kind == "lp":
             # stage 1 lives in HiGHS; every re-solve starts from the baseline's optimal
@@ -516,9 +550,14 @@ class Reroute:
 
     def __init__(self, net, baseline, extra: frozenset = frozenset()):
         self.net, self.baseline, self.extra = net, baseline, extra
-        self.lp = _Stage(net, baseline, extra, "lp")
+        # stage 1 without compliance rules (no tier-1 columns); the one with them is built
+        # on first use
+        self.lp = _Stage(net, baseline, extra, "lp", rules=False)
+        self._lp_rules: _Stage | None = None
         self.qp = _Stage(net, baseline, extra, "qp")
         self.index = self.qp.index
+        # stage 2's tier-1 flow columns
+        self._tier1 = self.index.col_t == 1
         self._markets = list(net.markets)
         self._variants: dict[frozenset, Reroute] = {}
         # baseline output of each (product, country) [model unit/yr], and whether the
@@ -552,30 +591,30 @@ class Reroute:
         variant = self._variant(changes)
         if variant is not self:
             return variant.solve(changes)
-        rows, lo, hi, blocked = self._translate(changes)
-        # stage 1
-        fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
-        status, x = self.lp.run(rows, lo, hi, fixed)
+        stage1 = self._stage1(changes)
+        rows, lo, hi, blocked = self._translate(changes, stage1.index)
+        fixed = {int(c): float(stage1.block[c]) for c in self._stage_cols(stage1, blocked)}
+        status, x = stage1.run(rows, lo, hi, fixed)
         if x is None:
-            return self._failed(status)
-        li = self.lp.index
+            return self._failed(stage1, status)
+        li = stage1.index
         moved = np.abs(x[:li.n_flow]) > MOVED
-        changed = np.unique(li.col_p[:li.n_flow][moved])
+        # products with a column stage 1 moved
+        changed = np.bincount(li.col_p[:li.n_flow][moved], minlength=len(PRODUCTS)) > 0
         # stage 2: products stage 1 left alone keep the baseline, blocked routes carry
         # nothing, unserved demand stays at stage 1's
         qi = self.qp.index
         held = np.zeros(qi.n_flow + len(self._markets))
         is_fixed = np.zeros(held.size, bool)
-        unmoved = ~np.isin(qi.col_p[:qi.n_flow], changed)
+        unmoved = ~changed[qi.col_p[:qi.n_flow]]
         held[:qi.n_flow] = np.where(unmoved, self.qp.keep, 0.0)
         is_fixed[:qi.n_flow] = unmoved
         # tier-1 flows from an origin without compliant capacity are zero
-        n = len(self.net.countries)
-        pidx = {p: i for i, p in enumerate(PRODUCTS)}
-        allowed = [pidx[p] * n + self.net.index(c) for (p, c), v in changes.compliant.items()
-                   if v > 0]
-        tier1 = qi.col_t == 1
-        no_ccap = tier1 & ~np.isin(qi.col_p[:qi.n_flow] * n + qi.col_o[:qi.n_flow], allowed)
+        no_ccap = self._tier1.copy()
+        for (p, c), v in changes.compliant.items():
+            if v > 0:
+                no_ccap &= (qi.col_p[:qi.n_flow] != PRODUCTS.index(p)) | (
+                    qi.col_o[:qi.n_flow] != self.net.index(c))
         held[:qi.n_flow][no_ccap] = 0.0
         is_fixed[:qi.n_flow] |= no_ccap
         blocked_cols = np.array(self._stage_cols(self.qp, blocked), int)
@@ -583,11 +622,13 @@ class Reroute:
         is_fixed[blocked_cols] = True
         held[qi.unserved_col] = x[li.n_flow:]
         is_fixed[qi.unserved_col] = True
+        rows, lo, hi, _ = self._translate(changes, qi)
         why, y = solve_reduced(self.qp, rows, lo, hi, held, is_fixed)
         if y is None:
             # stage 1's solution is feasible and unique too; say why it is the answer
-            return self._read(self._lp_as_qp(x), method=f"least absolute change: {why}")
-        return self._read(y, moved=set(changed.tolist()))
+            return self._read(self._lp_as_qp(x, li),
+                              method=f"least absolute change: {why}")
+        return self._read(y, moved=set(np.flatnonzero(changed).tolist()))
 
     def baseline_stands(self, ch: Changes) -> bool:
         """Whether the baseline is the answer without solving: it serves all demand (so
@@ -633,13 +674,27 @@ class Reroute:
             self._variants[key] = Reroute(self.net, self.baseline, key)
         return self._variants[key]
 
-    def _lp_as_qp(self, x: np.ndarray) -> np.ndarray:
-        """The stage-1 solution in stage 2's columns: tier-0 flow (b + p - n) / Q, tier 1,
-        unserved."""
-        li, n_r = self.lp.index, self.lp.index.n_routes
+    def _stage1(self, changes: Changes) -> _Stage:
+        """Stage 1 for ``changes``: the programme with tier-1 (compliant) columns when they
+        set compliance rules, else the smaller one without (its tier-1 flows would all be
+        zero)."""
+        if not (changes.restricted_markets or any(v > 0 for v in changes.compliant.values())):
+            return self.lp
+        return self._stage_with_rules()
+
+    def _stage_with_rules(self) -> _Stage:
+        """Stage 1 with tier-1 (compliant) columns, built on first use."""
+        if self._lp_rules is None:
+            self._lp_rules = _Stage(self.net, self.baseline, self.extra, "lp")
+        return self._lp_rules
+
+    def _lp_as_qp(self, x: np.ndarray, li: Index) -> np.ndarray:
+        """The stage-1 solution ``x`` (columns ``li``) in stage 2's columns: tier-0 flow
+        (b + p - n) / Q, tier 1, unserved."""
+        n_r = li.n_routes
         y = np.zeros(self.index.n_flow + len(self._markets))
         y[:n_r] = li.base[:n_r] / li.col_scale[:n_r] + x[:n_r] - x[n_r:2 * n_r]
-        y[n_r:2 * n_r] = x[2 * n_r:3 * n_r]
+        y[n_r:2 * n_r] = x[2 * n_r:li.n_flow]
         y[2 * n_r:] = x[li.n_flow:]
         return y
 
@@ -653,12 +708,13 @@ class Reroute:
         variant = self._variant(changes)
         if variant is not self:
             return variant.unserved(changes)
-        rows, lo, hi, blocked = self._translate(changes)
-        fixed = {int(c): float(self.lp.block[c]) for c in self._stage_cols(self.lp, blocked)}
-        _, x = self.lp.run(rows, lo, hi, fixed)
+        stage1 = self._stage1(changes)
+        rows, lo, hi, blocked = self._translate(changes, stage1.index)
+        fixed = {int(c): float(stage1.block[c]) for c in self._stage_cols(stage1, blocked)}
+        _, x = stage1.run(rows, lo, hi, fixed)
         if x is None:
             return None
-        li = self.lp.index
+        li = stage1.index
         total = float(sum(self.net.demand.values()))
         return {m: max(0.0, float(x[c]) * li.col_scale[c])
                 if float(x[c]) * li.col_scale[c] > SNAP * max(total, 1.0) else 0.0
@@ -676,14 +732,19 @@ class Reroute:
             out |= set(np.flatnonzero(sel).tolist())
         return sorted(out)
 
-    def _translate(self, ch: Changes):
-        net, idx = self.net, self.index
+    def _translate(self, ch: Changes, idx: Index):
+        """``ch`` as changed row bounds of the programme with index ``idx`` (rows, lower,
+        upper) and blocked column selections. A capacity without a row (a country without
+        columns for the product, so the change is zero or opens a variant) changes
+        nothing."""
+        net = self.net
         pidx = {p: i for i, p in enumerate(PRODUCTS)}
         rows: dict[int, tuple[float, float]] = {}
-        for (p, c), v in ch.capacity.items():
-            rows[idx.cap_row[(pidx[p], net.index(c))]] = (-INF, max(0.0, float(v)))
-        for (p, c), v in ch.compliant.items():
-            rows[idx.ccap_row[(pidx[p], net.index(c))]] = (-INF, max(0.0, float(v)))
+        for table, changed in ((idx.cap_row, ch.capacity), (idx.ccap_row, ch.compliant)):
+            for (p, c), v in changed.items():
+                row = table.get((pidx[p], net.index(c)))
+                if row is not None:
+                    rows[row] = (-INF, max(0.0, float(v)))
         for m, v in ch.demand.items():
             v = max(0.0, float(v))
             rows[idx.demand_row[self._markets.index(m)]] = (v, v)
@@ -707,8 +768,8 @@ class Reroute:
         members = net.markets.get(dest, [dest])
         return [net.index(c) for c in members if net.has(c)]
 
-    def _failed(self, status) -> Solution:
-        h = self.lp.highs
+    def _failed(self, stage1: _Stage, status) -> Solution:
+        h = stage1.highs
         why = (self._explain_infeasible() if "nfeasible" in h.modelStatusToString(status)
                else f"the solver stopped before the optimum: {h.modelStatusToString(status)}")
         shape = {p: g[2] for p, g in self._gather.items()}

@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 #: Flow models built in this process, by network token (one per worker process; HiGHS
-#: objects are never pickled or shared between threads): (model, stage-1 basis at the
-#: baseline optimum, baseline unserved demand by market [GWh/yr]).
+#: objects are never pickled or shared between threads): (model, baseline unserved demand
+#: by market [GWh/yr]).
 _MODELS: dict[str, tuple] = {}
 
 
 def flow_model(token: str, net):
     """The process's re-routing programme for ``net`` (built and solved at the baseline on
-    first use), the basis of that first solve and the baseline's unserved demand."""
+    first use) and the baseline's unserved demand."""
     from cellchain.network import baseline
     from cellchain.optimize.reroute import Reroute
 
@@ -27,7 +27,7 @@ def flow_model(token: str, net):
         _MODELS.clear()
         fm = Reroute(net, baseline.build(net))
         base = fm.solve()
-        _MODELS[token] = (fm, fm.lp.highs.getBasis(), dict(base.unserved))
+        _MODELS[token] = (fm, dict(base.unserved))
     return _MODELS[token]
 
 
@@ -35,11 +35,9 @@ def reroute(st, net, token: str, direct: np.ndarray, markets: tuple[str, ...]) -
     """(D, len(markets)) unserved share of each market's cell demand after re-routing."""
     from cellchain.optimize.reroute import Changes
 
-    fm, basis, base_unserved = flow_model(token, net)
-    # every call (a piece of draws) starts from the baseline's basis, so a draw's answer
-    # depends on its piece alone, not on what the process solved before
-    fm.lp.highs.clearSolver()
-    fm.lp.highs.setBasis(basis)
+    # every re-solve starts from the baseline's basis, so a draw's answer depends on the
+    # draw alone, not on what the process solved before
+    fm, base_unserved = flow_model(token, net)
     index = {c: i for i, c in enumerate(net.countries)}
     columns = [(p, c) for p in st.products for c in st.nodes[p]]
     base = np.array([net.capacity[p][index[c]] for p, c in columns])
