@@ -93,7 +93,7 @@ def model_span() -> ModelSpan | None:
     """The flow model's years, derived from the data (see the module docstring); None when
     the data cannot trace any year."""
     from cellchain.network.coverage import missing_products
-    from cellchain.network.products import LABELS
+    from cellchain.network.products import LABELS as PRODUCT_LABELS
     from cellchain.pipeline import demand
 
     split = _demand_split_years()
@@ -106,7 +106,7 @@ def model_span() -> ModelSpan | None:
             if y == AS_OF:
                 return None
             first = y + 1
-            names = " and ".join(LABELS[p] for p in missing[y])
+            names = " and ".join(PRODUCT_LABELS[p] for p in missing[y])
             because = f"the first year the registry has {names} capacity or output"
             break
     last, scenario = AS_OF, demand.DEFAULT_SCENARIO
