@@ -167,6 +167,17 @@ def test_dashboard_year_before_and_after_is_422_saying_why(client, path, year):
         assert f'<p class="error" id="error-message">year: {message}</p>' in res.text
 
 
+@pytest.mark.parametrize("year", [FIRST - 1, LAST + 1])
+def test_dashboard_scenario_upload_with_a_year_outside(client, year):
+    """A scenario file's errors are 400s naming the key path, the year's among them."""
+    res = client.post("/api/scenarios/run", content=SCENARIO.format(year=year),
+                      headers={"content-type": "application/yaml"})
+    assert res.status_code == 400, res.text
+    message, hint = WHY[year].rsplit(" Use ", 1)
+    assert res.json() == {"error": f"uploaded scenario, line 2: year: {message}",
+                          "hint": f"Use {hint}"}
+
+
 def test_dashboard_offers_only_the_models_years(client, warehouse):
     res = client.get("/risk", params={"draws": 10})
     assert res.status_code == 200

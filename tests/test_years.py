@@ -48,7 +48,8 @@ def test_same_default_in_cli_api_and_dashboard(cli, warehouse):
     for fn in (shares.shares, jobs.jobs, exposure.exposure):
         assert inspect.signature(fn).parameters["year"].default == years.DEFAULT_YEAR
     assert describe.facility("liotech-novosibirsk")["as_of"] == years.DEFAULT_YEAR
-    for command in (["shares"], ["jobs"], ["exposure"], ["report"], ["facility", "show"]):
+    for command in (["shares"], ["jobs"], ["exposure"], ["report"], ["facility", "show"],
+                    ["risk", "montecarlo"], ["demand"], ["recipe"]):
         res = cli(*command, "--help")
         text = " ".join(res.stdout.split())  # help text is wrapped
         assert res.returncode == 0 and f"default: {years.DEFAULT_YEAR}" in text, command

@@ -368,8 +368,8 @@ def exposure(
 @app.command()
 def demand(
     year: Annotated[int | None, typer.Option(
-        "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); for 'actual', a year with a "
-        "sourced split of cell demand by market, for a projection one of its years.")] = None,
+        "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); for 'actual', a year of the "
+        "flow model (an error names the range), for a projection one of its years.")] = None,
     scenario: Annotated[str, typer.Option(
         help="actual, or a projection scenario, e.g. 'IEA STEPS' (matched by prefix).")
     ] = "actual",
