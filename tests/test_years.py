@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cellchain import api, years
 from cellchain.errors import InvalidInputError
@@ -107,3 +109,15 @@ def test_model_span_follows_the_data(warehouse, monkeypatch):
         assert span.first == 2024 and "has cells capacity or output" in span.starts_because
     finally:
         years.model_span.cache_clear()
+
+
+@given(st.integers(-10_000, 10_000))
+def test_a_model_year_is_answered_or_refused_naming_the_range(warehouse, year):
+    span = years.model_span()
+    if span.first <= year <= span.last:
+        assert years.check(year, "model") == year
+    else:
+        with pytest.raises(InvalidInputError, match=rf"no year {year}: it "
+                           rf"{'starts' if year < span.first else 'ends'} in ") as err:
+            years.check(year, "model")
+        assert err.value.hint == f"Use {span.first}–{span.last} (default 2024)."
