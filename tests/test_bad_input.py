@@ -252,9 +252,9 @@ SCENARIO_TEXTS = [
     ("projection_key_typo", _with(year=2030) + "demand: {projecton: x}\n",
      "demand.projection"),
     ("capacity_basis_unknown", _with(year=2030) + "capacity: hoped\n", "'hoped'"),
-    ("projection_world_only", _with(year=2035)
+    ("projection_world_only", _with(year=2030)
      + "demand: {projection: IEA STEPS (GEVO2024)}\n", "world only"),
-    ("projection_ends_2030", _with(year=2033), "no source after 2030"),
+    ("projection_ends_2030", _with(year=2033), "no year 2033: it ends in 2030"),
     ("fraction_inf", _with(fraction=".inf"), "inf"),
     ("fraction_minus_inf", _with(fraction="-.inf"), "inf"),
     ("fraction_nan", _with(fraction=".nan"), "nan"),
@@ -385,7 +385,7 @@ def test_bad_scenario(warehouse, tmp_path, command, name, text, needle):
 @pytest.mark.parametrize("text, expected", [
     (_with(fraction=".inf"), "s.yaml, line 4: shocks[0].outage.fraction: Input should be a "
      "finite number (got inf)."),
-    (_with(year=1999), "s.yaml, line 2: year: No flow-model data"),
+    (_with(year=1999), "s.yaml, line 2: year: The flow model has no year 1999"),
     (_shock("earthquake: {country: CHL}"), "s.yaml, line 5: shocks[1].earthquake: unknown "
      "shock kind."),
     (BASE + "policy:\n  - bloc_only: {market: USA}\n", "s.yaml, line 6: policy[0].bloc_only."

@@ -113,10 +113,11 @@ def test_checks_warn_by_default_and_raise_when_strict():
         checks.hhi_range([10_001.0])
 
 
-def test_a_year_without_capacity_at_some_stage_is_a_clear_error(warehouse):
-    from cellchain.errors import DataError
+def test_a_year_without_capacity_at_some_stage_is_refused_before_any_work(warehouse):
+    from cellchain.errors import InvalidInputError
 
-    with pytest.raises(DataError, match="cobalt_refined"):
+    with pytest.raises(InvalidInputError, match="no year 2019: it starts in 2021, the first "
+                       "year the registry has refined cobalt capacity or output"):
         build_network(2019)
 
 

@@ -591,10 +591,12 @@ def risk_concentration(material: str, year: int | None = None, source: str = "pr
     return supply.concentration(material, year, source, country)
 
 
-def risk_montecarlo(market="USA", year: int = 2024, draws: int = 10_000, seed: int = 7,
+def risk_montecarlo(market="USA", year: int | None = None, draws: int = 10_000, seed: int = 7,
                     mode: str = "short", model=None, workers: int = 1,
                     scheduler: str | None = None):
-    """Monte Carlo shortfall risk of a market (``cellchain risk montecarlo``).
+    """Monte Carlo shortfall risk of a market (``cellchain risk montecarlo``) in ``year``
+    (one of the flow model's years, :func:`cellchain.years.model_span`; default
+    :data:`cellchain.years.DEFAULT_YEAR`).
 
     Returns a :class:`cellchain.risk.RiskResult`: ``summary`` (per market and product:
     mean, prob_shortfall, p95, p99, cvar95 [fractions of need] and the same in units) and
@@ -603,8 +605,8 @@ def risk_montecarlo(market="USA", year: int = 2024, draws: int = 10_000, seed: i
     """
     from cellchain.risk import montecarlo
 
-    return montecarlo(market, year=year, draws=draws, seed=seed, mode=mode, model=model,
-                      workers=workers, scheduler=scheduler)
+    return montecarlo(market, year=_year(year, "model"), draws=draws, seed=seed, mode=mode,
+                      model=model, workers=workers, scheduler=scheduler)
 
 
 # ---------------------------------------------------------------------------------------

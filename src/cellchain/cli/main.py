@@ -18,7 +18,7 @@ import typer
 from cellchain.cli import progress
 from cellchain.cli.handling import CellchainGroup
 from cellchain.errors import CellchainError
-from cellchain.years import DEFAULT_YEAR
+from cellchain.years import AS_OF, DEFAULT_YEAR
 
 app = typer.Typer(
     name="cellchain",
@@ -53,8 +53,10 @@ RegistryYearOpt = Annotated[int | None, typer.Option(
     "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); any year the registry's dated "
     "capacity figures cover.")]
 ModelYearOpt = Annotated[int | None, typer.Option(
-    "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); from the first year with a "
-    "sourced split of cell demand by market to the last with registry capacity.")]
+    "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); a year of the flow model, "
+    "read from the data: from the first year every product of the chain has capacity or "
+    f"output data to the last year a demand projection splits by market (after {AS_OF} a "
+    "projection); any other year is an error naming the range.")]
 FormatOpt = Annotated[str | None, typer.Option(
     "--format", "-f", help="table, csv, json, parquet or xlsx (default: from --output's "
     "suffix, else table).")]
@@ -366,8 +368,8 @@ def exposure(
 @app.command()
 def demand(
     year: Annotated[int | None, typer.Option(
-        "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); for 'actual', a year with a "
-        "sourced split of cell demand by market, for a projection one of its years.")] = None,
+        "--year", help=f"Calendar year (default: {DEFAULT_YEAR}); for 'actual', a year of the "
+        "flow model (an error names the range), for a projection one of its years.")] = None,
     scenario: Annotated[str, typer.Option(
         help="actual, or a projection scenario, e.g. 'IEA STEPS' (matched by prefix).")
     ] = "actual",
@@ -560,7 +562,7 @@ def risk_concentration(
 
 from cellchain.cli import risk_mc  # noqa: E402
 
-risk_mc.register(risk_app, _emit, FormatOpt, OutputOpt)
+risk_mc.register(risk_app, _emit, FormatOpt, OutputOpt, ModelYearOpt)
 
 
 @data_app.command("sources")

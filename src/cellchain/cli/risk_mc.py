@@ -10,14 +10,15 @@ from typing import Annotated
 import typer
 
 
-def register(risk_app: typer.Typer, emit, format_opt, output_opt) -> None:
-    """Add the command to the ``risk`` sub-app."""
+def register(risk_app: typer.Typer, emit, format_opt, output_opt, year_opt) -> None:
+    """Add the command to the ``risk`` sub-app (``year_opt``: the flow model's ``--year``
+    option)."""
 
     @risk_app.command("montecarlo")
     def risk_montecarlo(
         market: Annotated[list[str], typer.Option(
             help="Market: USA, CHN, EU27, JPN, KOR, IND, RoW, or all (repeatable).")],
-        year: Annotated[int, typer.Option(help="Baseline year.")] = 2024,
+        year: year_opt = None,
         draws: Annotated[int, typer.Option(help="Simulated years (1 to 5,000,000).")]
         = 10_000,
         seed: Annotated[int, typer.Option(help="Random seed (same seed, same result for "

@@ -142,6 +142,10 @@ def _install_error_handlers(app: FastAPI, templates) -> None:
     async def bad_parameter(request, exc: RequestValidationError):
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, CellchainError):  # a check of ours (e.g. the year policy)
+            return error_response(templates, request, 422, f"{where}: {cause.message}",
+                                  cause.hint or "")
         return error_response(templates, request, 422, f"{where}: {err.get('msg')}",
                               "Check the query parameters (years are whole numbers).")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import AfterValidator
 
 from cellchain import years
 from cellchain.dashboard.limits import DEFAULT_YEAR
@@ -54,9 +55,22 @@ _MODEL_YEARS = years.available("model")
 Year = Annotated[int | None, Query(
     ge=_REGISTRY_YEARS[0], le=_REGISTRY_YEARS[-1],
     description=f"Calendar year (default {DEFAULT_YEAR}); answers are as of 31 December.")]
+
+
+def _model_year(year: int | None) -> int | None:
+    """The year if the flow model answers for it; InvalidInputError (a ValueError, so a
+    422 whose message names the years and why) otherwise."""
+    return None if year is None else years.check(year, "model")
+
+
+# Checked by the year policy itself, so a 422 says why the range ends where it does; the
+# bounds are stated for the OpenAPI document.
 ModelYear = Annotated[int | None, Query(
-    ge=_MODEL_YEARS[0], le=_MODEL_YEARS[-1],
-    description=f"Calendar year of the flow model (default {DEFAULT_YEAR}).")]
+    json_schema_extra={"minimum": _MODEL_YEARS[0], "maximum": _MODEL_YEARS[-1]},
+    description=f"Calendar year of the flow model, {_MODEL_YEARS[0]} to {_MODEL_YEARS[-1]} "
+                f"(default {DEFAULT_YEAR}): from the first year every product of the chain "
+                "has data to the last year a demand projection splits by market."),
+    AfterValidator(_model_year)]
 
 
 def year_or_default(year: int | None) -> int:

@@ -26,14 +26,15 @@ delay-weighted, per plant), ``low`` (operating plus under construction or commit
 in the year, whatever its status then. A caller can pass its own capacities by plant with
 ``plant_capacity``.
 
-**Years after the as-of year** (2027 to 2035, :data:`cellchain.nomenclature.AS_OF`) are
-projections: the capacity basis defaults to ``expected`` and cell demand by market is a
-named projection (:func:`cellchain.pipeline.demand.market_demand`, default the IEA GEVO
-2025 STEPS). What stays observed is carried from the latest observed year: mine output
-(World Mining Data's latest year, scaled to the chain's use like any year), cited country
-totals (the latest figure by then), ownership (as last recorded) and the trade pattern
-(BACI's latest year seeds the baseline's bilateral step; the registry's cited flows are
-for the year they cite, so none apply to a projected year and the rest is pooled). The
+**Years after the as-of year** (:data:`cellchain.nomenclature.AS_OF`) to the flow model's
+last year (2027 to 2030, :func:`cellchain.years.model_span`) are projections: the capacity
+basis defaults to ``expected`` and cell demand by market is a named projection
+(:func:`cellchain.pipeline.demand.market_demand`, default the IEA GEVO 2025 STEPS). What
+stays observed is carried from the latest observed year: mine output (World Mining Data's
+latest year, scaled to the chain's use like any year), cited country totals (the latest
+figure by then), ownership (as last recorded) and the trade pattern (BACI's latest year
+seeds the baseline's bilateral step; the registry's cited flows are for the year they
+cite, so none apply to a projected year and the rest is pooled). The
 network's ``sources`` say so under ``capacity basis``, ``demand projection``, ``trade
 pattern`` and ``mine output`` (:mod:`cellchain.network.projection`). Years up to the as-of
 year are built exactly as before.
@@ -74,7 +75,7 @@ def build_network(year: int = 2024, basis: str | None = None, *,
     Parameters
     ----------
     year : int — the year capacities, statuses, owners and demand are taken as of
-        [calendar year; up to 2035]
+        [calendar year; one of the flow model's years, :func:`cellchain.years.model_span`]
     basis : str, optional — capacity basis (:data:`BASES`); default ``reported`` up to the
         as-of year (2026), ``expected`` after it
     plant_capacity : callable(facility id, year) -> (value, canonical unit) or None,
@@ -149,8 +150,8 @@ def build_network(year: int = 2024, basis: str | None = None, *,
 
             raise DataError(f"The registry counts no {p} capacity or output in {year}, so the "
                             f"chain cannot be traced for that year.",
-                            "Use a later year (e.g. 2021 or after), or add the plants or "
-                            "country totals of that year to the registry.")
+                            "Add the plants or country totals of that year to the "
+                            "registry, or give capacity to its plants.")
         share[p] = world_use / total if total > 0 else 0.0
         output[p] = est * share[p]
         capacity[p] = np.maximum(raw[p], est) * capacity_scale(p, share[p], future)

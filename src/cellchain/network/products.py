@@ -25,6 +25,12 @@ PRODUCTS = ("mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite",
 UNITS = {"mine_lithium": "t LCE", "mine_nickel": "t Ni", "mine_cobalt": "t Co",
          "mine_graphite": "t", "lithium_chemicals": "t LCE", "nickel_refined": "t Ni",
          "cobalt_refined": "t Co", "cathode": "t", "anode": "t", "cells": "GWh"}
+#: Each model product in words, for messages (e.g. "refined cobalt").
+LABELS = {"mine_lithium": "mined lithium", "mine_nickel": "mined nickel",
+          "mine_cobalt": "mined cobalt", "mine_graphite": "mined graphite",
+          "lithium_chemicals": "lithium chemicals", "nickel_refined": "refined nickel",
+          "cobalt_refined": "refined cobalt", "cathode": "cathode material",
+          "anode": "anode material", "cells": "cells"}
 STAGE_OF = {"mine_lithium": "mining", "mine_nickel": "mining", "mine_cobalt": "mining",
             "mine_graphite": "mining", "lithium_chemicals": "refining",
             "nickel_refined": "refining", "cobalt_refined": "refining",

@@ -2,7 +2,8 @@
 (:func:`cellchain.network.build.build_network`).
 
 A year after the as-of year (:data:`cellchain.nomenclature.AS_OF`, 2026) up to the
-horizon (2035) is a projection: plant capacities are the pipeline's (``expected`` by
+flow model's last year (:func:`cellchain.years.model_span`: 2030, the last year a demand
+projection splits by market) is a projection: plant capacities are the pipeline's (``expected`` by
 default), demand a named projection, and what is observed is carried from the latest
 observed year (mine output, trade pattern, country totals, ownership).
 """
@@ -10,7 +11,7 @@ observed year (mine output, trade pattern, country totals, ownership).
 from __future__ import annotations
 
 from cellchain.network.products import STAGE_OF
-from cellchain.nomenclature import AS_OF, HORIZON
+from cellchain.nomenclature import AS_OF
 
 #: Capacity bases: the registry's reported capacities, or the pipeline's per plant.
 BASES = ("reported", "expected", "low", "announced")
@@ -25,19 +26,17 @@ def year_is_projected(year) -> bool:
 
 def check_year(year, basis: str) -> int:
     """The year if the basis answers for it; InvalidInputError naming the years else.
-    Reported capacity: the registry's years up to the as-of year; otherwise the flow
-    model's years, and for a pipeline basis from the as-of year to the horizon."""
+    Every basis: the flow model's years (:func:`cellchain.years.model_span`, refused
+    before any work); a pipeline basis only from the as-of year on."""
     from cellchain import years
-    from cellchain.chain import model
     from cellchain.errors import InvalidInputError
 
-    if basis == "reported" and not year_is_projected(year):
-        return model.check_year(year)
-    years.check(year, "model")
+    year = years.check(year, "model")
     if basis in PIPELINE_BASES and year < AS_OF:
         raise InvalidInputError(
             f"The pipeline's {basis} capacity starts in {AS_OF}; {year} is before it.",
-            f"Use basis 'reported' for {year}, or a year from {AS_OF} to {HORIZON}.")
+            f"Use basis 'reported' for {year}, or a year from {AS_OF} to "
+            f"{years.available('model')[-1]}.")
     return year
 
 

@@ -221,23 +221,27 @@ def per_gwh(stage: str, year: int) -> tuple[float, str]:
 def regional_projections(year: int, end_use: str = "ev_all") -> list[str]:
     """Projections that give (or interpolate) a figure for the world and at least one
     named market in ``year``: those a network of that year can place by market."""
-    out = []
-    for name in scenarios(end_use):
+    return [name for name in scenarios(end_use) if splits_by_market(name, year, end_use)]
+
+
+def splits_by_market(scenario: str, year: int, end_use: str = "ev_all") -> bool:
+    """Whether the projection ``scenario`` gives (or interpolates) a figure for the world
+    and at least one named market in ``year`` (a network of that year can place its
+    demand by market)."""
+    try:
+        world = projection("WLD", end_use, scenario, range(year, year + 1))[0]
+    except UnknownValueError:
+        return False
+    if world["value"] is None:
+        return False
+    for m in valuechain.NAMED_MARKETS:
         try:
-            world = projection("WLD", end_use, name, range(year, year + 1))[0]
+            row = projection(m, end_use, scenario, range(year, year + 1))[0]
         except UnknownValueError:
             continue
-        if world["value"] is None:
-            continue
-        for m in valuechain.NAMED_MARKETS:
-            try:
-                row = projection(m, end_use, name, range(year, year + 1))[0]
-            except UnknownValueError:
-                continue
-            if row["value"] is not None and name in row["scenario"]:
-                out.append(name)
-                break
-    return out
+        if row["value"] is not None and scenario in row["scenario"]:
+            return True
+    return False
 
 
 def check_projection(name: str, end_use: str = "ev_all") -> str:

@@ -21,6 +21,7 @@ import numpy as np
 
 from cellchain.errors import InvalidInputError, unknown
 from cellchain.risk import sample
+from cellchain.years import DEFAULT_YEAR
 
 MODES = ("short", "long")
 #: Upper bound on draws x markets per run (memory: the run keeps each draw's shortfall,
@@ -232,7 +233,8 @@ def _run_dask(payload, pieces, progress, workers: int | None, scheduler: str | N
 # ---------------------------------------------------------------------------------------
 # the entry point
 # ---------------------------------------------------------------------------------------
-def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int = 10_000,
+def montecarlo(market: str | Sequence[str] = "USA", year: int = DEFAULT_YEAR,
+               draws: int = 10_000,
                seed: int = 7, mode: str = "short", model=None, workers: int = 1,
                scheduler: str | None = None, driver_draws: int = 20_000,
                progress: Callable[[int], None] | None = None, *, structure=None,
@@ -243,7 +245,9 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     ----------
     market : a market id (``USA``, ``CHN``, ``EU27``, ``JPN``, ``KOR``, ``IND``, ``RoW``) or
         several, or ``"all"``
-    year : the baseline year
+    year : the year of the network [calendar year; one of the flow model's years,
+        :func:`cellchain.years.model_span`, checked before any work; a year after the
+        as-of year runs on the projected network]
     draws : number of simulated years [1 to 5,000,000]
     seed : the random seed; the result is identical for any ``workers``/``scheduler``
     mode : ``short`` (sourcing fixed, vectorised) or ``long`` (re-routed by the flow model)
@@ -256,6 +260,7 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
     """
     import pandas as pd
 
+    from cellchain import years
     from cellchain.chain import model as registry_model
     from cellchain.network.build import build_network
     from cellchain.network.network import MARKETS
@@ -273,7 +278,10 @@ def montecarlo(market: str | Sequence[str] = "USA", year: int = 2024, draws: int
                                 "Use e.g. --seed 7.")
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
         raise InvalidInputError(f"Workers {workers!r} out of range.", "Use 1 to 64.")
-    registry_model.check_year(year)
+    if structure is None:
+        year = years.check(year, "model")
+    else:  # a structure built by hand (e.g. a toy chain) is not the flow model's
+        registry_model.check_year(year)
     requested = [market] if isinstance(market, str) else list(market)
     if structure is not None:  # a structure built by hand (e.g. a toy chain)
         for m in requested:

@@ -95,7 +95,8 @@ def _check_projection(scenario: Scenario, fail) -> None:
     for key in ("demand", "capacity"):
         if getattr(scenario, key) is not None and scenario.year <= years.AS_OF:
             fail([key], f"applies to a projected year ({years.AS_OF + 1} to "
-                        f"{years.HORIZON}); {scenario.year} uses observed capacity and demand",
+                        f"{years.available('model')[-1]}); {scenario.year} uses observed "
+                        "capacity and demand",
                  f"remove '{key}', or set a year after {years.AS_OF}")
     if scenario.demand is not None:
         try:

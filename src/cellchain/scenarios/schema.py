@@ -17,8 +17,10 @@ policy:
   - no_covered_entities: {market: USA}
 ```
 
-A year after the as-of year (2027 to 2035) is a projection: the network holds the
-pipeline's capacities and a named demand projection, chosen with
+``year`` is one of the flow model's years (:func:`cellchain.years.model_span`: 2021 to
+2030 on the bundled data), checked after the schema. A year after the as-of year (2027
+to 2030) is a projection: the network holds the pipeline's capacities and a named demand
+projection, chosen with
 
 ```yaml
 year: 2030

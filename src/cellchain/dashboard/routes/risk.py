@@ -74,8 +74,8 @@ async def api_risk(dash: Dash, market: Market = "USA", year: ModelYear = None,
     ``contribution``, the drop in the expected cell shortfall when that driver never
     strikes [fraction of cell demand]. ``histograms``: per product, the probability of
     each 5 % band of shortfall. Runs in a model worker process with a time limit; a
-    market without sourced cell demand that year, or a year the chain cannot be traced,
-    is a 400 naming it."""
+    market without sourced cell demand that year is a 400 naming it; a year outside the
+    flow model's years a 422 naming them and why."""
     return await run(dash, market, year, draws, seed, mode)
 
 
