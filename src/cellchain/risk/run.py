@@ -56,8 +56,11 @@ class RiskResult:
         """Both tables as one long table with a ``section`` column."""
         import pandas as pd
 
-        out = pd.concat([self.summary.assign(section="summary"),
-                         self.drivers.assign(section="driver")], ignore_index=True)
+        drivers = self.drivers.assign(section="driver")
+        if "year" in self.meta:  # a driver row is about the run's year, as the summary is
+            drivers = drivers.assign(year=self.meta["year"])
+        out = pd.concat([self.summary.assign(section="summary"), drivers],
+                        ignore_index=True)
         for column in ("rank", "year"):  # whole numbers; empty where a section has none
             if column in out:
                 out[column] = out[column].astype("Int64")
