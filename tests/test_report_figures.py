@@ -31,6 +31,10 @@ def test_capacity_chart_shows_only_groups_that_moved(warehouse):
     assert not [k for k in base if k.split(":")[0] in ("cathode", "anode", "mine_cobalt")]
     assert "lithium_chemicals: private or owner unknown" in base
     assert fig["layout"]["xaxis"]["title"]["text"] == "product: state holding the capacity"
+    # the sentences say the same: "private" includes owners the registry does not know
+    moves = result("rosatom_bolivia")["largest_moves"]
+    assert any("capacity by state, private or owner unknown:" in m for m in moves)
+    assert not any(m.split(":")[0].endswith(", private") for m in moves)
 
 
 def test_capacity_chart_says_when_nothing_moved(warehouse):

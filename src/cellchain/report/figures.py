@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from cellchain.trace.exposure import PRIVATE, PRIVATE_LABEL
+
 #: Fixed colours for the owner countries that dominate the chain; others cycle PALETTE.
 COUNTRY_COLOURS = {
     "CHN": "#d62728", "KOR": "#1f77b4", "JPN": "#9467bd", "USA": "#2ca02c",
@@ -32,9 +34,8 @@ MOVED = 1e-6
 CAPACITY_GROUPS = {"location": "country where the plants are",
                    "owner": "owners' country (look-through equity)",
                    "state": "state holding the capacity"}
-#: Display names of special groups: ``private`` holds every share no state is known to
-#: hold, including capacity whose owners are not known (country totals, mines).
-GROUP_LABELS = {"private": "private or owner unknown"}
+#: Display names of special groups.
+GROUP_LABELS = {PRIVATE: PRIVATE_LABEL}
 
 
 def colour(country: str | None) -> str:
