@@ -100,7 +100,9 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
     pandas.DataFrame
         ``market``, ``year``, ``stage``, ``product``, ``unit``, ``by``, ``group`` (ISO3, or
         for ``by="state"`` the state's country or ``private``), ``share`` [0-1; sums to one
-        per product], ``hhi`` [0-10,000], ``covered_share`` (from covered nations: China,
+        per product], ``hhi`` [0-10,000; for ``by="state"`` among the states only:
+        ``private`` left out and the states' shares rescaled to sum to one, so a single
+        state holding 1 % gives 10,000], ``covered_share`` (from covered nations: China,
         Russia, Iran, North Korea) and ``basis`` (the flows' basis weighted by share:
         ``observed``, ``cited``, ``pooled`` or a mix such as ``observed 62 % / pooled 38 %``).
     """
