@@ -80,7 +80,9 @@ def facility_points(year: int, stage: str | None = None, status: str | None = No
 
 def concentration(year: int) -> list[dict]:
     """Capacity concentration per stage: HHI and top-3 share by location and by owner
-    country, state-owned share, the largest country, coverage of cited totals."""
+    country, state-owned share, the largest country, coverage of cited totals, the basis
+    of the shares (production or capacity) and ``owner_known_share``, the share of the
+    stage whose owners are known [0-1] (the owner-country HHI counts only that part)."""
     from cellchain.chain.shares import shares
 
     model.check_year(year)
@@ -109,6 +111,9 @@ def concentration(year: int) -> list[dict]:
             "top_owner_country": own_attr.iloc[0]["group"] if len(own_attr) else None,
             "top_owner_share": float(own_attr.iloc[0]["share"]) if len(own_attr) else None,
             "coverage": None if cov is None or cov != cov else float(cov),
+            "basis": str(loc["basis"].iloc[0]) if "basis" in loc else None,
+            "owner_known_share": (float(own.loc[~own["group"].str.startswith(
+                "unattributed"), "share"].sum()) if len(own) else None),
         })
     return out
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from cellchain.trace.exposure import PRIVATE, PRIVATE_LABEL
+
 #: Fixed colours for the owner countries that dominate the chain; others cycle PALETTE.
 COUNTRY_COLOURS = {
     "CHN": "#d62728", "KOR": "#1f77b4", "JPN": "#9467bd", "USA": "#2ca02c",
@@ -23,6 +25,17 @@ PRODUCT_ORDER = ("mine_lithium", "mine_nickel", "mine_cobalt", "mine_graphite",
                  "lithium_chemicals", "nickel_refined", "cobalt_refined", "cathode", "anode",
                  "cells")
 MAX_GROUPS = 8
+#: Owner-country HHI is drawn only where owners are known for at least this share of the
+#: capacity [0-1].
+MIN_OWNER_KNOWN = 0.5
+#: A capacity share that changed by no more than this did not move [0-1].
+MOVED = 1e-6
+#: What the x axis of a capacity-share chart groups by.
+CAPACITY_GROUPS = {"location": "country where the plants are",
+                   "owner": "owners' country (look-through equity)",
+                   "state": "state holding the capacity"}
+#: Display names of special groups.
+GROUP_LABELS = {PRIVATE: PRIVATE_LABEL}
 
 
 def colour(country: str | None) -> str:
@@ -129,32 +142,50 @@ def exposure_bars(rows: list[dict], title: str) -> dict:
 
 
 def concentration_bars(rows: list[dict], title: str) -> dict:
-    """HHI of capacity by location and by owner country, per stage/product."""
-    labels = [r["product"] for r in rows]
+    """HHI by location and by owner country, per stage/product (each on the basis of its
+    shares: production where a world total is cited, else capacity). The owner-country HHI
+    counts only capacity whose owners are known, so it is drawn only where they are known
+    for at least :data:`MIN_OWNER_KNOWN` of it (a lower HHI there would read as less
+    concentration, not as missing owners)."""
+    labels = [f"{r['product']} ({r['basis']})" if r.get("basis") else r["product"]
+              for r in rows]
+
+    def owner_hhi(r):
+        known = r.get("owner_known_share")
+        return r["hhi_owner"] if known is None or known >= MIN_OWNER_KNOWN else None
+
     return {"data": [
         {"type": "bar", "name": "HHI by location", "x": labels,
          "y": [r["hhi_location"] for r in rows], "marker": {"color": "#1f77b4"}},
-        {"type": "bar", "name": "HHI by owner country", "x": labels,
-         "y": [r["hhi_owner"] for r in rows], "marker": {"color": "#d62728"}},
+        {"type": "bar", "name": "HHI by owner country (where owners are known for at "
+                                f"least {MIN_OWNER_KNOWN:.0%})", "x": labels,
+         "y": [owner_hhi(r) for r in rows], "marker": {"color": "#d62728"},
+         "customdata": [r.get("owner_known_share") for r in rows],
+         "hovertemplate": "%{x}: HHI by owner country %{y:,.0f} (owners known for "
+                          "%{customdata:.0%})<extra></extra>"},
         {"type": "scatter", "mode": "markers", "name": "state-owned share", "x": labels,
          "y": [r["state_owned_share"] for r in rows], "yaxis": "y2",
          "marker": {"color": "#333", "size": 10, "symbol": "diamond"}},
     ], "layout": {
         "title": {"text": title}, "barmode": "group",
+        "xaxis": {"title": {"text": "product (basis of the shares)"}},
         "yaxis": {"title": {"text": "HHI (0-10,000)"}, "range": [0, 10000]},
         "yaxis2": {"title": {"text": "state-owned share"}, "overlaying": "y",
                    "side": "right", "range": [0, 1], "tickformat": ".0%"},
-        "legend": {"orientation": "h", "y": -0.2}, "height": 420,
+        "legend": {"orientation": "h", "y": -0.25}, "height": 420,
         "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 2500,
                     "y1": 2500, "line": {"dash": "dot", "color": "#888"}}],
         "annotations": [{"xref": "paper", "x": 1, "y": 2500, "text": "highly concentrated",
                          "showarrow": False, "xanchor": "right", "yanchor": "bottom"}],
-        "margin": {"l": 60, "r": 60, "t": 40, "b": 80}}}
+        "margin": {"l": 60, "r": 60, "t": 40, "b": 100}}}
 
 
 def scenario_served(result: dict, market: str, title: str) -> dict:
     """Served share of the market's need per stage and product, before (baseline) and
-    after the scenario (grouped bars, 0-100 %)."""
+    after the scenario (grouped bars, 0-100 %). A scenario with a policy adds, per policy,
+    each stage's compliant capacity over the market's need (at most 100 %): served shares
+    are the same at every stage (served cells carry their inputs), so this is the series
+    that shows which stage runs short first."""
     rows = [r for r in result["supply"] if r.get("market") == market]
     labels = [f"{r['stage']}: {r['product']}" for r in rows]
 
@@ -162,43 +193,64 @@ def scenario_served(result: dict, market: str, title: str) -> dict:
         need = r["baseline_served"] or 0.0
         return (r[key] or 0.0) / need if need else None
 
-    return {"data": [
+    data = [
         {"type": "bar", "name": "baseline", "x": labels,
          "y": [share(r, "baseline_served") for r in rows], "marker": {"color": "#7f7f7f"},
          "hovertemplate": "%{x}: %{y:.0%} served (baseline)<extra></extra>"},
         {"type": "bar", "name": "scenario", "x": labels,
          "y": [share(r, "scenario_served") for r in rows], "marker": {"color": "#1f77b4"},
          "hovertemplate": "%{x}: %{y:.0%} served (scenario)<extra></extra>"},
-    ], "layout": {
+    ]
+    policies: dict[str, dict[str, float]] = {}
+    for b in result.get("bottleneck") or []:
+        if b.get("market") == market and b.get("served_share") is not None:
+            label = f"{b['stage']}: {b['product']}"
+            policies.setdefault(b.get("policy") or "policy", {})[label] = b["served_share"]
+    for i, (policy, by_label) in enumerate(policies.items()):
+        data.append({
+            "type": "bar", "name": f"compliant capacity / need ({policy})", "x": labels,
+            "y": [by_label.get(label) for label in labels],
+            "marker": {"color": ("#2ca02c", "#98df8a", "#637939")[i % 3]},
+            "hovertemplate": f"%{{x}}: compliant capacity covers %{{y:.0%}} of the need "
+                             f"({policy})<extra></extra>"})
+    return {"data": data, "layout": {
         "title": {"text": title}, "barmode": "group",
         "yaxis": {"tickformat": ".0%", "range": [0, 1.05],
                   "title": {"text": f"share of {market}'s need served"}},
-        "xaxis": {"tickangle": -35, "automargin": True},
+        "xaxis": {"tickangle": -35, "automargin": True,
+                  "title": {"text": "stage: product"}},
         "legend": {"orientation": "h", "y": 1.08}, "height": 420,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 120}}}
 
 
 def scenario_capacity(result: dict, by: str, title: str, n: int = 12) -> dict:
     """Capacity shares by ``by`` (location, owner or state) before and after: the groups
-    whose share moved most (grouped bars, percent of the stage's world capacity)."""
-    rows = [r for r in result["capacity"] if r.get("by") == by]
+    whose share moved most, leaving out those that did not move (grouped bars, percent of
+    the stage's world capacity, each bar labelled with its value)."""
+    rows = [r for r in result["capacity"] if r.get("by") == by
+            and abs(r["scenario_share"] - r["baseline_share"]) > MOVED]
     rows.sort(key=lambda r: (-abs(r["scenario_share"] - r["baseline_share"]),
                              -r["baseline_share"], r["product"], r["group"]))
     rows = rows[:n]
-    labels = [f"{r['product']}: {r['group']}" for r in rows]
-    return {"data": [
-        {"type": "bar", "name": "baseline", "x": labels,
-         "y": [r["baseline_share"] for r in rows], "marker": {"color": "#7f7f7f"},
-         "hovertemplate": "%{x}: %{y:.1%} of capacity (baseline)<extra></extra>"},
-        {"type": "bar", "name": "scenario", "x": labels,
-         "y": [r["scenario_share"] for r in rows], "marker": {"color": "#ff7f0e"},
-         "hovertemplate": "%{x}: %{y:.1%} of capacity (scenario)<extra></extra>"},
-    ], "layout": {
+    labels = [f"{r['product']}: {GROUP_LABELS.get(r['group'], r['group'])}" for r in rows]
+    bars = [
+        {"type": "bar", "name": name, "x": labels, "y": [r[key] for r in rows],
+         "marker": {"color": colour_}, "text": [r[key] for r in rows],
+         "texttemplate": "%{text:.2~%}", "textposition": "outside",
+         "hovertemplate": f"%{{x}}: %{{y:.2~%}} of capacity ({name})<extra></extra>"}
+        for name, key, colour_ in (("baseline", "baseline_share", "#7f7f7f"),
+                                   ("scenario", "scenario_share", "#ff7f0e"))]
+    layout = {
         "title": {"text": title}, "barmode": "group",
         "yaxis": {"tickformat": ".0%", "title": {"text": "share of world capacity"}},
-        "xaxis": {"tickangle": -35, "automargin": True},
+        "xaxis": {"tickangle": -35, "automargin": True,
+                  "title": {"text": f"product: {CAPACITY_GROUPS[by]}"}},
         "legend": {"orientation": "h", "y": 1.08}, "height": 420,
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 130}}}
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 130}}
+    if not rows:
+        layout["annotations"] = [{"text": "no capacity share moved", "showarrow": False,
+                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
+    return {"data": bars, "layout": layout}
 
 
 def scenario_figures(result: dict, market: str) -> dict[str, dict]:
@@ -328,7 +380,7 @@ def report_figures(data: dict) -> dict[str, dict]:
         "exposure_owner": exposure_bars(data["exposure"]["owner"],
                                         f"{m}: who owns each stage's supply (by country)"),
         "concentration": concentration_bars(data["concentration"],
-                                            "World capacity concentration by stage"),
+                                            "World concentration by stage"),
         **{f"scenario_{s['id']}_{key}": fig for s in data["scenarios"]
            for key, fig in scenario_figures(s, m).items()},
         "pipeline": pipeline_chart(data["pipeline"]["rows"],

@@ -332,6 +332,8 @@ def _pct(x: float) -> str:
 def largest_moves(df, n: int = 12) -> list[dict]:
     """The rows that changed most: supply rows by change of served quantity or covered
     share, capacity rows by change of share [fraction points]."""
+    from cellchain.trace.exposure import PRIVATE, PRIVATE_LABEL
+
     moves = []
     for r in df.to_dict("records"):
         if r["section"] == "supply":
@@ -349,7 +351,8 @@ def largest_moves(df, n: int = 12) -> list[dict]:
                 f"{r['top_suppliers_scenario'] or 'none'}")
         elif r["section"] == "capacity":
             size = abs(r["scenario_share"] - r["baseline_share"])
-            what = (f"{r['product']} capacity by {r['by']}, {r['group']}: "
+            group = PRIVATE_LABEL if r["group"] == PRIVATE else r["group"]
+            what = (f"{r['product']} capacity by {r['by']}, {group}: "
                     f"{_pct(r['baseline_share'])} -> {_pct(r['scenario_share'])}")
         else:
             continue

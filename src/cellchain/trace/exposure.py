@@ -11,8 +11,9 @@ mines) gives every stage's shares, which sum to one.
 ``by="owner"`` re-attributes each country's share to the countries of its plants' ultimate
 owners (the network's plant table, capacity-weighted); capacity the registry knows only as
 a country total, and all mines, stay with their location country. ``by="state"`` gives the
-share held by each state (look-through equity of state entities), with the privately held
-rest as ``private``.
+share held by each state (look-through equity of state entities), with the rest as
+``private``: privately held, or held by owners the registry does not know (country totals,
+mines), so ``private`` is an upper bound of private ownership.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ CHAIN = (("cathode", "cells"), ("anode", "cells"), ("lithium_chemicals", "cathod
          ("mine_cobalt", "cobalt_refined"), ("mine_graphite", "anode"))
 BY = ("location", "owner", "state")
 PRIVATE = "private"
+#: How :data:`PRIVATE` reads to a user (charts, sentences).
+PRIVATE_LABEL = "private or owner unknown"
 
 
 def sourcing(flows: np.ndarray) -> np.ndarray:
@@ -97,7 +100,9 @@ def exposure(market: str, year: int = 2024, by: str = "location", *, net=None,
     pandas.DataFrame
         ``market``, ``year``, ``stage``, ``product``, ``unit``, ``by``, ``group`` (ISO3, or
         for ``by="state"`` the state's country or ``private``), ``share`` [0-1; sums to one
-        per product], ``hhi`` [0-10,000], ``covered_share`` (from covered nations: China,
+        per product], ``hhi`` [0-10,000; for ``by="state"`` among the states only:
+        ``private`` left out and the states' shares rescaled to sum to one, so a single
+        state holding 1 % gives 10,000], ``covered_share`` (from covered nations: China,
         Russia, Iran, North Korea) and ``basis`` (the flows' basis weighted by share:
         ``observed``, ``cited``, ``pooled`` or a mix such as ``observed 62 % / pooled 38 %``).
     """
