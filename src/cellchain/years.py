@@ -123,6 +123,31 @@ def model_span() -> ModelSpan | None:
     return ModelSpan(first, last, because, ends)
 
 
+@caches.cached
+def coverage_note(year: int) -> str | None:
+    """A one-line caveat for a flow-model year in which a stage's leading country has no
+    cited country total (:func:`cellchain.network.coverage.unmeasured_leaders`): its
+    shares there are understated. None when every leader is measured (2023 on, with the
+    bundled data)."""
+    from cellchain.countries import country_name
+    from cellchain.network.coverage import unmeasured_leaders
+    from cellchain.network.products import LABELS as PRODUCT_LABELS
+
+    gaps = unmeasured_leaders(int(year))
+    if not gaps:
+        return None
+    by_country: dict[str, list[str]] = {}
+    for product, country in gaps:
+        by_country.setdefault(country, []).append(PRODUCT_LABELS[product])
+    what = "; ".join(f"{country_name(c)}'s {_and(names)}" for c, names in by_country.items())
+    return (f"{year}: no cited country total for {what}; these stages count the named "
+            "plants only, so those countries' shares are understated that year")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _demand_split_years() -> list[int]:
     """Years with an observed (``actual``) split of cell demand by market: two or more
     markets for at least one end use the model counts, ascending."""

@@ -106,6 +106,16 @@ def _note_material(name: str | None) -> None:
         typer.echo(f"note: material {name!r} read as {used}", err=True)
 
 
+def _note_year(year: int) -> None:
+    """Say on stderr when a flow-model year's data understate a stage's leading country
+    (:func:`cellchain.years.coverage_note`); silent for well-covered years."""
+    from cellchain import years
+
+    note = years.coverage_note(year)
+    if note:
+        typer.echo(f"note: {note}", err=True)
+
+
 def _print_version(value: bool) -> None:
     if value:
         from cellchain import __version__
@@ -361,6 +371,7 @@ def exposure(
     from cellchain.cli import empty
 
     year = years.check(year, "model")
+    _note_year(year)
     _emit(api.exposure(market, year=year, by=by), fmt, output, "Supply by stage",
           compact=not all_rows, empty=lambda: empty.exposure(market, year))
 
@@ -429,8 +440,9 @@ def report(
 ) -> None:
     """One self-contained HTML report for a market: map, exposure, concentration, key
     plants, bundled scenarios, sources. Opens with no network."""
-    from cellchain import api
+    from cellchain import api, years
 
+    _note_year(years.check(year, "model"))
     result = api.market_report(market, year=year, output=output, png=png)
     progress.stop()
     typer.echo(f"wrote {result.path} ({result.size / 1e6:.1f} MB, "
@@ -481,6 +493,7 @@ def scenario_run(
     result = api.scenario_run(path)
     df, summary = result.table, result.summary
     progress.stop()
+    _note_year(int(summary["year"]))
     if not _is_table(fmt, output) or all_rows:
         _emit(df, fmt, output, result.name)
         return

@@ -38,6 +38,7 @@ def register(risk_app: typer.Typer, emit, format_opt, output_opt, year_opt) -> N
         output: output_opt = None,
     ) -> None:
         """Probability distribution of a market's shortfall, and what drives it."""
+        from cellchain import years
         from cellchain.risk import montecarlo
 
         markets = "all" if [m.lower() for m in market] == ["all"] else market
@@ -46,6 +47,9 @@ def register(risk_app: typer.Typer, emit, format_opt, output_opt, year_opt) -> N
                                 model=model, workers=workers, scheduler=scheduler,
                                 progress=advance)
         table = result.rows()
+        note = years.coverage_note(result.meta["year"])
+        if note:
+            typer.echo(f"note: {note}", err=True)
         emit(table, fmt, output, f"Shortfall risk, {mode} run, {draws:,} draws, seed {seed}",
              percent_columns=("mean", "prob_shortfall", "p95", "p99", "cvar95",
                               "contribution"))

@@ -37,3 +37,23 @@ def missing_products(year: int) -> tuple[str, ...]:
     :data:`~cellchain.network.products.PRODUCTS` order (empty: every product traceable)."""
     have = products_with_data(year)
     return tuple(p for p in PRODUCTS if p not in have)
+
+
+def unmeasured_leaders(year: int) -> tuple[tuple[str, str], ...]:
+    """(product, country) for each refined, material or cell product whose leading country
+    — the largest cited capacity or production total in the default year — has no cited
+    total by ``year``: that year the stage counts the country's named plants only, so its
+    share (and every share traced through it) is understated. Empty when every leader is
+    measured."""
+    from cellchain.network import build
+    from cellchain.nomenclature import DEFAULT_YEAR
+
+    leader: dict[str, tuple[str, float]] = {}
+    cap, prod, _ = build._cited_totals(DEFAULT_YEAR)
+    for (p, country), v in (*cap.items(), *prod.items()):
+        if country != "WLD" and v > leader.get(p, ("", 0.0))[1]:
+            leader[p] = (country, v)
+    have = {key for figures in build._cited_totals(year) for key, v in figures.items()
+            if v > 0}
+    return tuple((p, leader[p][0]) for p in PRODUCTS
+                 if p in leader and (p, leader[p][0]) not in have)
