@@ -66,6 +66,33 @@ def test_no_covered_entities_serves_the_us_only_from_non_covered_supply(net, bas
     assert _section(df, "bottleneck")["text"].notna().sum() == 1
 
 
+def test_unknown_owners_counted_as_covered_give_the_lower_bound(net, base, rr):
+    """The strict reading counts country totals (owners unknown) as covered: it can only
+    serve less, and on the bundled data it serves less (cobalt refining outside named
+    plants, e.g. Zambia's and Japan's country totals, no longer complies)."""
+    def served(name):
+        df, _ = _run(name, net, base, rr)
+        usa = _section(df, "supply")
+        return usa[(usa.market == "USA") & (usa["product"] == "cells")].iloc[0], df
+
+    upper, _ = served("us_no_covered_entities")
+    lower, df = served("us_no_covered_entities_strict")
+    assert 0 < lower["scenario_served"] < upper["scenario_served"]
+    assert lower["scenario_served"] / lower["baseline_served"] == pytest.approx(0.21, abs=0.01)
+    assert upper["scenario_served"] / upper["baseline_served"] == pytest.approx(0.41, abs=0.01)
+    text = _section(df, "bottleneck")["text"].dropna().tolist()
+    assert len(text) == 1 and "cobalt_refined" in text[0]
+
+
+def test_unknown_owners_accepts_only_location_or_covered(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndescription: y\nyear: 2024\npolicy:\n"
+                   "  - no_covered_entities: {market: USA, unknown_owners: maybe}\n")
+    with pytest.raises(InvalidInputError) as err:
+        load.load(bad)
+    assert "unknown_owners" in str(err.value) and "\n" not in str(err.value)
+
+
 def test_graphite_anode_ban_keeps_every_market_served(net, base, rr):
     df, summary = _run("china_graphite_anode_ban", net, base, rr)
     supply = _section(df, "supply")

@@ -219,7 +219,7 @@ def _apply_policies(scenario: Scenario, net: Network, plants, cap, ch: Changes,
             share = {(q, c): (1.0 if c in allowed else 0.0)
                      for q in PRODUCTS for c in net.countries}
         else:
-            share = non_covered_share(net, plants)
+            share = non_covered_share(net, plants, unknown_owners=p.unknown_owners)
         for key, frac in share.items():
             value = cap.get(key, 0.0) * frac
             compliant[key] = min(compliant.get(key, value), value)
@@ -241,16 +241,20 @@ def plant_is_covered(owners, state, country: str, covered=None) -> bool:
     return sum(s for k, s in owners if k in covered) >= COVERED_THRESHOLD - 1e-12
 
 
-def non_covered_share(net: Network, plants=None) -> dict[tuple[str, str], float]:
+def non_covered_share(net: Network, plants=None, unknown_owners: str = "location"
+                      ) -> dict[tuple[str, str], float]:
     """Fraction of each (product, country) capacity that is not a covered entity
-    (:func:`plant_is_covered`); country remainders and mines count by location."""
+    (:func:`plant_is_covered`). Mines count by location; so do country remainders (cited
+    country capacity beyond the named plants, owners unknown), unless ``unknown_owners``
+    is ``"covered"``, which counts them as covered (the strict reading)."""
     plants = net.plants if plants is None else plants
     covered_cap: dict[tuple[str, str], float] = {}
     total: dict[tuple[str, str], float] = {}
-    for p, c, capacity, owners, state in plant_rows(plants, "product", "country", "capacity",
-                                                    "owners", "state"):
+    strict = unknown_owners == "covered"
+    for p, c, capacity, owners, state, kind in plant_rows(
+            plants, "product", "country", "capacity", "owners", "state", "kind"):
         total[(p, c)] = total.get((p, c), 0.0) + capacity
-        if plant_is_covered(owners, state, c):
+        if (strict and kind == "country_total") or plant_is_covered(owners, state, c):
             covered_cap[(p, c)] = covered_cap.get((p, c), 0.0) + capacity
     out = {}
     for p in PRODUCTS:

@@ -114,6 +114,10 @@ class BlocOnly(_Strict):
 
 class NoCoveredEntities(_Strict):
     market: str
+    #: How capacity known only as a country total (owners unknown) counts: by where it is
+    #: (``location``, the default: compliant outside the covered nations) or as covered
+    #: (``covered``: the strict reading, a lower bound on what complies).
+    unknown_owners: Literal["location", "covered"] = "location"
 
 
 class DemandSpec(_Strict):
