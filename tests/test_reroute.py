@@ -239,3 +239,22 @@ def test_rows_without_entries_are_left_out_of_the_programmes(world):
     sol = rr.solve(Changes(capacity={("cells", idle): 0.0}))
     for p in PRODUCTS:
         assert np.array_equal(sol.flows[p], base.flows[p]), p
+
+
+def test_a_qp_that_stops_short_falls_back_to_stage_one_on_either_stage(world, monkeypatch):
+    """Should the least-squares QP stop short, stage 1's solution is the answer, whichever
+    stage 1 solved it (without compliance rules, or with them), and it still balances."""
+    from cellchain.optimize import qp
+
+    net, base, rr = world
+    out = float(base.flows["cathode"][net.index("CHN")].sum())
+    cut = Changes(capacity={("cathode", "CHN"): out / 2})
+    ruled = Changes(capacity={("cathode", "CHN"): out / 2}, restricted_markets={"USA"},
+                    compliant={("cells", "KOR"): float(net.capacity["cells"][net.index("KOR")])})
+    monkeypatch.setattr(qp, "solve", lambda *a, **k: ("stopped short (test)", None))
+    for changes in (cut, ruled):
+        sol = rr.solve(changes)
+        assert sol.status == Status.OPTIMAL
+        assert sol.method.startswith("least absolute change: stopped short (test)")
+        assert _balanced(net, sol)
+    assert not rr.solve(cut).compliant["cells"].any()  # no tier-1 flow without rules

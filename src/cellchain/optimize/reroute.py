@@ -591,10 +591,7 @@ class Reroute:
         variant = self._variant(changes)
         if variant is not self:
             return variant.solve(changes)
-        stage1 = self._stage1(changes)
-        rows, lo, hi, blocked = self._translate(changes, stage1.index)
-        fixed = {int(c): float(stage1.block[c]) for c in self._stage_cols(stage1, blocked)}
-        status, x = stage1.run(rows, lo, hi, fixed)
+        stage1, blocked, status, x = self._run_stage1(changes)
         if x is None:
             return self._failed(stage1, status)
         li = stage1.index
@@ -674,6 +671,15 @@ class Reroute:
             self._variants[key] = Reroute(self.net, self.baseline, key)
         return self._variants[key]
 
+    def _run_stage1(self, changes: Changes):
+        """Stage 1 under ``changes``: (the stage solved, blocked selections, status,
+        solution or None)."""
+        stage1 = self._stage1(changes)
+        rows, lo, hi, blocked = self._translate(changes, stage1.index)
+        fixed = {int(c): float(stage1.block[c]) for c in self._stage_cols(stage1, blocked)}
+        status, x = stage1.run(rows, lo, hi, fixed)
+        return stage1, blocked, status, x
+
     def _stage1(self, changes: Changes) -> _Stage:
         """Stage 1 for ``changes``: the programme with tier-1 (compliant) columns when they
         set compliance rules, else the smaller one without (its tier-1 flows would all be
@@ -694,7 +700,8 @@ class Reroute:
         n_r = li.n_routes
         y = np.zeros(self.index.n_flow + len(self._markets))
         y[:n_r] = li.base[:n_r] / li.col_scale[:n_r] + x[:n_r] - x[n_r:2 * n_r]
-        y[n_r:2 * n_r] = x[2 * n_r:li.n_flow]
+        if li.n_flow > 2 * n_r:  # a stage 1 with tier-1 columns
+            y[n_r:2 * n_r] = x[2 * n_r:li.n_flow]
         y[2 * n_r:] = x[li.n_flow:]
         return y
 
@@ -708,10 +715,7 @@ class Reroute:
         variant = self._variant(changes)
         if variant is not self:
             return variant.unserved(changes)
-        stage1 = self._stage1(changes)
-        rows, lo, hi, blocked = self._translate(changes, stage1.index)
-        fixed = {int(c): float(stage1.block[c]) for c in self._stage_cols(stage1, blocked)}
-        _, x = stage1.run(rows, lo, hi, fixed)
+        stage1, _, _, x = self._run_stage1(changes)
         if x is None:
             return None
         li = stage1.index
