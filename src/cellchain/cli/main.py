@@ -575,7 +575,7 @@ def risk_concentration(
 
 from cellchain.cli import risk_mc  # noqa: E402
 
-risk_mc.register(risk_app, _emit, FormatOpt, OutputOpt, ModelYearOpt)
+risk_mc.register(risk_app, _emit, _note_year, FormatOpt, OutputOpt, ModelYearOpt)
 
 
 @data_app.command("sources")

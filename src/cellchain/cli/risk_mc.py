@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 
-def register(risk_app: typer.Typer, emit, format_opt, output_opt, year_opt) -> None:
-    """Add the command to the ``risk`` sub-app (``year_opt``: the flow model's ``--year``
-    option)."""
+def register(risk_app: typer.Typer, emit, note_year, format_opt, output_opt, year_opt
+             ) -> None:
+    """Add the command to the ``risk`` sub-app (``note_year``: says on stderr when a year's
+    data understate a stage; ``year_opt``: the flow model's ``--year`` option)."""
 
     @risk_app.command("montecarlo")
     def risk_montecarlo(
@@ -38,7 +39,6 @@ def register(risk_app: typer.Typer, emit, format_opt, output_opt, year_opt) -> N
         output: output_opt = None,
     ) -> None:
         """Probability distribution of a market's shortfall, and what drives it."""
-        from cellchain import years
         from cellchain.risk import montecarlo
 
         markets = "all" if [m.lower() for m in market] == ["all"] else market
@@ -47,9 +47,7 @@ def register(risk_app: typer.Typer, emit, format_opt, output_opt, year_opt) -> N
                                 model=model, workers=workers, scheduler=scheduler,
                                 progress=advance)
         table = result.rows()
-        note = years.coverage_note(result.meta["year"])
-        if note:
-            typer.echo(f"note: {note}", err=True)
+        note_year(result.meta["year"])
         emit(table, fmt, output, f"Shortfall risk, {mode} run, {draws:,} draws, seed {seed}",
              percent_columns=("mean", "prob_shortfall", "p95", "p99", "cvar95",
                               "contribution"))

@@ -11,6 +11,7 @@ the chain cannot be traced that year.
 
 from __future__ import annotations
 
+from cellchain import caches
 from cellchain.network.products import PRODUCTS, model_product
 
 
@@ -46,14 +47,24 @@ def unmeasured_leaders(year: int) -> tuple[tuple[str, str], ...]:
     share (and every share traced through it) is understated. Empty when every leader is
     measured."""
     from cellchain.network import build
-    from cellchain.nomenclature import DEFAULT_YEAR
 
-    leader: dict[str, tuple[str, float]] = {}
-    cap, prod, _ = build._cited_totals(DEFAULT_YEAR)
-    for (p, country), v in (*cap.items(), *prod.items()):
-        if country != "WLD" and v > leader.get(p, ("", 0.0))[1]:
-            leader[p] = (country, v)
+    leader = _leaders()
     have = {key for figures in build._cited_totals(year) for key, v in figures.items()
             if v > 0}
-    return tuple((p, leader[p][0]) for p in PRODUCTS
-                 if p in leader and (p, leader[p][0]) not in have)
+    return tuple((p, leader[p]) for p in PRODUCTS
+                 if p in leader and (p, leader[p]) not in have)
+
+
+@caches.cached
+def _leaders() -> dict[str, str]:
+    """Each product's leading country: the largest cited capacity or production total in
+    the default year (worked out once per process)."""
+    from cellchain.network import build
+    from cellchain.nomenclature import DEFAULT_YEAR
+
+    best: dict[str, tuple[str, float]] = {}
+    cap, prod, _ = build._cited_totals(DEFAULT_YEAR)
+    for (p, country), v in (*cap.items(), *prod.items()):
+        if country != "WLD" and v > best.get(p, ("", 0.0))[1]:
+            best[p] = (country, v)
+    return {p: country for p, (country, _) in best.items()}
